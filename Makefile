@@ -1,0 +1,36 @@
+# Two commands: `make demo` builds the sample issue, `make test` runs the whole suite.
+# Both set up everything they need on a fresh machine (venv, Python packages, and for
+# the tests Debian's chromium, poppler-utils and a Java runtime, plus the Nu Html Checker).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ISSUE ?= 2024-11
+VNU_VERSION := 26.9.27
+
+.PHONY: demo test setup system-deps tools benchmark clean
+
+demo: setup
+	$(BIN)/issuepress build $(ISSUE)
+
+test: setup system-deps tools
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet '.[test]'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+system-deps:
+	scripts/install-system-deps
+
+tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar
+
+.tools/node_modules/vnu-jar/build/dist/vnu.jar:
+	mkdir -p .tools
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+
+clean:
+	rm -rf build .pytest_cache dist

@@ -1,0 +1,106 @@
+"""The recipe: load and check everything, render every piece, build the editions in memory, then write them.
+
+Nothing is written until every edition asked for has been built, so a
+problem anywhere leaves the previous editions untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from . import content, manifest
+from .editions import html
+from .errors import Problems
+from .layouts import Theme, load_theme
+from .model import Contributor, RenderedIssue
+from .outputs import folder_size, write_file, write_tree
+
+EditionOutput = bytes | dict[str, bytes]
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    describe: str
+    target: Callable[[Path, str], Path]  # (output folder, issue id) -> file or folder written
+    make: Callable[[RenderedIssue, Theme], EditionOutput]
+
+
+EDITIONS: dict[str, Edition] = {
+    "html": Edition("html", "web edition", lambda out, issue_id: out / "html", html.build),
+}
+
+
+@dataclass(frozen=True)
+class Built:
+    edition: Edition
+    path: Path
+    size: int
+    seconds: float
+    detail: str = ""
+
+
+def load(root: Path) -> Callable[[str], tuple[RenderedIssue, Theme]]:
+    """For a magazine folder: issue id -> (rendered issue, theme), or IssueError with every problem."""
+
+    def load_issue(issue_id: str) -> tuple[RenderedIssue, Theme]:
+        problems = Problems(root)
+        theme = load_theme(root, problems)
+        issue = manifest.load_issue(root, issue_id, problems)
+        if issue is None:
+            problems.raise_if_any()
+            raise AssertionError("load_issue returned None without a problem")
+        note, articles, registry = content.render_issue_pieces(issue, problems)
+        cover = None
+        if issue.cover:
+            cover = registry.image(issue.cover, issue.lines.get("cover"), issue.manifest)
+        problems.raise_if_any()
+        rendered = RenderedIssue(
+            issue=issue, editors_note=note, articles=articles, cover=cover,
+            contributors=_bio_order(issue, (note,) * bool(note) + articles),
+            warnings=tuple(problems.warnings),
+        )
+        return rendered, theme
+
+    return load_issue
+
+
+def _bio_order(issue, pieces) -> tuple[Contributor, ...]:
+    """Whose bios the issue prints: authors in reading order, then the issue's other contributors."""
+    people: dict[str, Contributor] = {}
+    for piece in pieces:
+        for author in piece.authors:
+            if author.id in issue.contributors:
+                people.setdefault(author.id, author)
+    for cid in issue.featured:
+        people.setdefault(cid, issue.contributors[cid])
+    return tuple(people.values())
+
+
+def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = None,
+          progress: Callable[[str, str], None] = lambda event, name: None) -> tuple[RenderedIssue, list[Built]]:
+    """Build the editions named in `formats`; returns what was written."""
+    progress("load", issue_id)
+    rendered, theme = load(root)(issue_id)
+    out_dir = out_dir or root / "build" / issue_id
+    made: list[tuple[Edition, EditionOutput, float]] = []
+    for name in formats:
+        edition = EDITIONS[name]
+        progress("start", name)
+        started = time.perf_counter()
+        output = edition.make(rendered, theme)
+        made.append((edition, output, time.perf_counter() - started))
+        progress("done", name)
+    built = []
+    for edition, output, seconds in made:
+        path = edition.target(out_dir, issue_id)
+        if isinstance(output, dict):
+            write_tree(path, output)
+            built.append(Built(edition, path, folder_size(output), seconds, f"{len(output)} files"))
+        else:
+            write_file(path, output)
+            built.append(Built(edition, path, len(output), seconds))
+    return rendered, built

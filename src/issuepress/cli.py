@@ -1,0 +1,126 @@
+"""Command line -> builds and checks; content problems become `path:line: message` lines and exit status 1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import build as recipe
+from .errors import IssueError, Problem
+
+stderr = Console(stderr=True, highlight=False)
+
+
+def _human_size(size: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} B"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    """Errors, then warnings; within each, file by file (in the order met) and line by line."""
+    files = {p.path: index for index, p in reversed(list(enumerate(problems)))}
+    for problem in sorted(problems, key=lambda p: (p.warning, files[p.path], p.line or 0)):
+        style = "yellow" if problem.warning else "red"
+        stderr.print(str(problem), style=style, markup=False, soft_wrap=True)
+
+
+def _formats(values: tuple[str, ...]) -> list[str]:
+    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in recipe.EDITIONS]
+    if unknown:
+        raise click.BadParameter(f"unknown format {', '.join(unknown)}; choose from {', '.join(recipe.EDITIONS)}",
+                                 param_hint="--format")
+    return list(dict.fromkeys(names)) or list(recipe.EDITIONS)
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGTERM (a closed terminal, a killed job) unwinds like Ctrl-C, so temporary files are removed."""
+    raise KeyboardInterrupt
+
+
+root_option = click.option(
+    "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+    help="The magazine folder (holding issues/).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="issuepress")
+def main() -> None:
+    """Build magazine issues into an EPUB, a print-ready PDF and an HTML web edition."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+@main.command("build")
+@click.argument("issue_id")
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
+              help="Edition to build: html, epub or pdf (repeat, or separate with commas). Default: all.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the editions here instead of build/ISSUE_ID.")
+@root_option
+def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, root: Path) -> None:
+    """Build ISSUE_ID (a folder under issues/) into its editions."""
+    chosen = _formats(formats)
+    started = time.perf_counter()
+    clock: dict[str, float] = {}
+
+    def progress(event: str, name: str) -> None:
+        if event == "start":
+            clock[name] = time.perf_counter()
+            stderr.print(f"[bold]{name:<10}[/bold] building the {recipe.EDITIONS[name].describe} ...")
+        elif event == "load":
+            stderr.print(f"[bold]{'issue':<10}[/bold] reading {issue_id} ...")
+
+    try:
+        rendered, built = recipe.build(root, issue_id, chosen, out, progress)
+    except IssueError as error:
+        _report(error.problems)
+        errors = sum(not p.warning for p in error.problems)
+        stderr.print(f"build failed: {errors} problem{'s' * (errors != 1)}; nothing was written", style="bold red")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        stderr.print("interrupted; nothing was written", style="bold red")
+        sys.exit(130)
+    _report(rendered.warnings)
+    for item in built:
+        detail = f", {item.detail}" if item.detail else ""
+        stderr.print(f"[green]wrote[/green] {_shown(item.path)}  ({_human_size(item.size)}{detail}, "
+                     f"{item.seconds:.2f}s)", soft_wrap=True)
+    stderr.print(f"built {issue_id} in {time.perf_counter() - started:.2f}s", style="bold")
+
+
+@main.command("check")
+@click.argument("issue_id")
+@root_option
+def check_command(issue_id: str, root: Path) -> None:
+    """Check ISSUE_ID's manifest, articles, images and layouts; build nothing."""
+    try:
+        rendered, _theme = recipe.load(root)(issue_id)
+    except IssueError as error:
+        _report(error.problems)
+        errors = sum(not p.warning for p in error.problems)
+        stderr.print(f"{errors} problem{'s' * (errors != 1)} in {issue_id}", style="bold red")
+        sys.exit(1)
+    _report(rendered.warnings)
+    pieces = len(rendered.pieces)
+    stderr.print(f"{issue_id} is ready to build: {pieces} pieces, {len(rendered.assets)} images, "
+                 f"{len(rendered.warnings)} warnings", style="bold green")
+
+
+if __name__ == "__main__":
+    main()

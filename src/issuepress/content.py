@@ -1,0 +1,276 @@
+"""Article and editor's-note Markdown files (with YAML front matter) -> rendered `Article`s.
+
+Reads each file once, validates its front matter, renders the Markdown,
+resolves every image and local link against the magazine folder, and runs the
+result through the sanitizer. Problems are collected, never raised one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from markdown_it.token import Token
+
+from . import sanitize
+from .errors import Problems
+from .fields import Fields
+from .markdown import renderer_for, slugify
+from .model import Article, Asset, Contributor, Heading, Issue
+from .sources import load_image, read_text, resolve_inside
+from .yamlsource import LineDict, parse_yaml
+
+FRONT_MATTER_KEYS = {"title", "subtitle", "authors", "section", "language"}
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", "ug", "ur", "yi"}
+RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
+# Page names the editions use themselves; an article file with one of these names gets a suffix.
+RESERVED_SLUGS = {"index", "contributors", "cover", "title", "imprint", "nav", "toc", "editors-note"}
+
+
+def text_direction(language: str) -> str:
+    """'rtl' or 'ltr' for a BCP 47 tag; a script subtag (ur-Latn, az-Arab) decides over the language."""
+    parts = language.lower().split("-")
+    scripts = [part for part in parts[1:] if len(part) == 4 and part.isalpha()]
+    if scripts:
+        return "rtl" if scripts[0] in RTL_SCRIPTS else "ltr"
+    return "rtl" if parts[0] in RTL_LANGUAGES else "ltr"
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(front matter YAML or None, body, number of lines before the body)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, text, 0
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 1
+    return "", text, 0  # an opening fence that never closes: reported by the caller
+
+
+@dataclass
+class AssetRegistry:
+    """Every image of the issue, loaded once and given one unique href."""
+
+    root: Path
+    problems: Problems
+    by_source: dict[Path, Asset] = field(default_factory=dict)
+    hrefs: set[str] = field(default_factory=set)
+
+    def image(self, path: Path, line: int | None, cited_in: Path) -> Asset | None:
+        if path in self.by_source:
+            return self.by_source[path]
+        stem, suffix = path.stem, path.suffix.lower()
+        href, n = f"images/{slugify(stem) or 'image'}{suffix}", 2
+        while href in self.hrefs:
+            href, n = f"images/{slugify(stem) or 'image'}-{n}{suffix}", n + 1
+        asset = load_image(path, href, self.problems, line, cited_in)
+        if asset is not None:
+            self.by_source[path] = asset
+            self.hrefs.add(href)
+        return asset
+
+
+@dataclass
+class _Piece:
+    """Working state while one file is rendered."""
+
+    path: Path
+    issue: Issue
+    registry: AssetRegistry
+    pages: dict[Path, str]  # article file -> its page, for links between articles
+    problems: Problems
+    line_offset: int = 0
+    assets: list[Asset] = field(default_factory=list)
+    image_hrefs: dict[str, str] = field(default_factory=dict)  # src as written -> href
+    link_targets: set[str] = field(default_factory=set)  # hrefs already rewritten for the editions
+
+    def use_image(self, src: str, line: int, raw: bool) -> str | None:
+        path, reason = resolve_inside(self.path.parent, src, self.issue.magazine.root)
+        if reason:
+            if raw:
+                self.problems.warn(f"removed <img>: {reason}", self.path, line)
+            else:
+                self.problems.error(f"image {reason}", self.path, line)
+            return None
+        if raw and not path.is_file():
+            self.problems.warn(f"removed <img>: file not found: {self.problems.where(path)}", self.path, line)
+            return None
+        asset = self.registry.image(path, line, self.path)
+        if asset is None:
+            return None
+        if asset not in self.assets:
+            self.assets.append(asset)
+        self.image_hrefs[src] = asset.href
+        return asset.href
+
+    def link_target(self, href: str, line: int | None) -> str | None:
+        """Where a link goes in the editions: web and mail links as they are, other articles by page."""
+        parts = urlsplit(href)
+        if href in self.link_targets:
+            return href
+        if href.startswith("#") or parts.scheme in ("http", "https", "mailto"):
+            return href
+        if parts.scheme:
+            return None  # javascript:, file:, data: ... never survive
+        path, reason = resolve_inside(self.path.parent, href, self.issue.magazine.root)
+        if path is not None and path in self.pages:
+            target = self.pages[path] + (f"#{parts.fragment}" if parts.fragment else "")
+            self.link_targets.add(target)
+            return target
+        if line is not None:
+            reason = reason or f"'{href}' is not an article of this issue"
+            self.problems.warn(f"link removed (the text stays): {reason}", self.path, line)
+        return None
+
+
+def render_issue_pieces(issue: Issue, problems: Problems) -> tuple[Article | None, tuple[Article, ...], AssetRegistry]:
+    """Render the editor's note and every article of the issue, collecting problems."""
+    registry = AssetRegistry(issue.magazine.root, problems)
+    slugs: dict[Path, str] = {}
+    for entry in issue.articles:
+        slug = slugify(entry.path.stem) or "article"
+        slug = f"{slug}-article" if slug in RESERVED_SLUGS else slug
+        base, n = slug, 2
+        while slug in slugs.values():
+            slug, n = f"{base}-{n}", n + 1
+        slugs[entry.path] = slug
+    pages = {path: f"{slug}.html" for path, slug in slugs.items()}
+    note = None
+    if issue.editors_note:
+        note = render_piece(issue.editors_note, "editors-note", "editors-note", None, issue, registry, pages, problems)
+    articles = []
+    for entry in issue.articles:
+        article = render_piece(entry.path, slugs[entry.path], "article", entry.section, issue, registry, pages,
+                               problems)
+        if article is not None:
+            articles.append(article)
+    return note, tuple(articles), registry
+
+
+def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: Issue, registry: AssetRegistry,
+                 pages: dict[Path, str], problems: Problems) -> Article | None:
+    text = read_text(path, problems)
+    if text is None:
+        return None
+    front, body, offset = split_front_matter(text)
+    meta = LineDict()
+    if front is None and kind == "article":
+        problems.error("has no front matter; start the file with a --- block holding at least 'title:'", path, 1)
+        return None
+    if front == "" and offset == 0:
+        problems.error("front matter starts with --- but never ends; close it with a --- line", path, 1)
+        return None
+    if front and front.strip():
+        parsed = parse_yaml(front, path, problems, line_offset=1)
+        if parsed is None:
+            return None
+        if not isinstance(parsed, LineDict):
+            problems.error("front matter must be a mapping of keys (title: ...)", path, 2)
+            return None
+        meta = parsed
+    meta.line = meta.line or 1
+    fields = Fields(meta, path, problems, FRONT_MATTER_KEYS)
+    title = fields.text("title", required=kind == "article") or ("Editor\u2019s note" if kind != "article" else None)
+    language = fields.language("language") or issue.language
+    authors = _authors(fields, issue, kind)
+    piece = _Piece(path, issue, registry, pages, problems, line_offset=offset)
+    body_html, headings, words = _render_body(body, language, piece)
+    if title is None:
+        return None
+    smarten = renderer_for(language).smarten
+    subtitle = fields.text("subtitle")
+    return Article(
+        slug=slug, kind=kind, title=smarten(title), subtitle=smarten(subtitle) if subtitle else None,
+        authors=authors,
+        section=section or fields.text("section"), language=language, direction=text_direction(language),
+        body=body_html, headings=headings, assets=tuple(piece.assets), source=path, words=words,
+    )
+
+
+def _authors(fields: Fields, issue: Issue, kind: str) -> tuple[Contributor, ...]:
+    ids = fields.text_list("authors")
+    if not ids and kind == "editors-note" and issue.editor:
+        registered = [c for c in issue.contributors.values() if c.name == issue.editor]
+        return (registered[0] if registered else Contributor(id=slugify(issue.editor) or "editor", name=issue.editor),)
+    authors = []
+    for cid in ids:
+        if cid in issue.contributors:
+            authors.append(issue.contributors[cid])
+        else:
+            hint = ""
+            close = [k for k in issue.contributors if k.lower() == cid.lower() or slugify(k) == slugify(cid)]
+            if close:
+                hint = f"; did you mean '{close[0]}'?"
+            elif issue.contributors:
+                hint = "; add it to contributors.yaml or the issue's contributors"
+            else:
+                hint = "; there is no contributors.yaml and the issue lists no contributors"
+            fields.error(f"unknown author id '{cid}'{hint}", "authors")
+    return tuple(authors)
+
+
+def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[Heading, ...], int]:
+    renderer = renderer_for(language)
+    env: dict = {}
+    tokens = renderer.parse(body, env)
+    words = 0
+    for token in _walk(tokens):
+        line = _line_of(token, piece.line_offset)
+        if token.type == "text":
+            words += len(token.content.split())
+        elif token.type == "image":
+            src = token.attrGet("src") or ""
+            href = piece.use_image(src, line, raw=False)
+            if href:
+                token.attrSet("src", href)
+            if not token.content.strip():
+                piece.problems.warn("image has no alt text; describe it in the [brackets] for readers who "
+                                    "cannot see it", piece.path, line)
+        elif token.type == "link_open":
+            target = piece.link_target(token.attrGet("href") or "", line)
+            if target is None:
+                token.attrs.pop("href", None)
+            else:
+                token.attrSet("href", target)
+        elif token.type in ("html_block", "html_inline"):
+            _check_raw_html(token, line, piece)
+    html = renderer.render(tokens, env)
+    known_images = set(piece.image_hrefs.values())
+
+    def rewrite(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img":
+            return value if value in known_images else piece.image_hrefs.get(value)
+        return piece.link_target(value, None)
+
+    headings = tuple(Heading(level, ident, text) for level, ident, text in env.get("headings", []))
+    return sanitize.clean(html, rewrite), headings, words
+
+
+def _check_raw_html(token: Token, line: int, piece: _Piece) -> None:
+    """Warn about what the sanitizer will remove; resolve (or drop) raw <img> tags."""
+    removed, images = sanitize.scan(token.content)
+    if removed:
+        piece.problems.warn(f"removed unsafe or unsupported HTML: {', '.join(removed)}", piece.path, line)
+    for tag_text, src in images:
+        if not src or piece.use_image(src, line, raw=True) is None:
+            token.content = token.content.replace(tag_text, "")
+            if not src:
+                piece.problems.warn("removed <img> without src", piece.path, line)
+        elif not re.search(r"\balt\s*=", tag_text):
+            piece.problems.warn("image has no alt text; add alt=\"...\" describing it", piece.path, line)
+
+
+def _walk(tokens: list[Token]):
+    """Every token, with inline children right after their parent; children know their parent's line."""
+    for token in tokens:
+        yield token
+        for child in token.children or []:
+            if child.map is None and token.map is not None:
+                child.map = token.map
+            yield child
+
+
+def _line_of(token: Token, offset: int) -> int:
+    return (token.map[0] + 1 + offset) if token.map else offset + 1

@@ -1,0 +1,95 @@
+"""A rendered issue -> the template context and metadata every edition shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..content import text_direction
+from ..model import Article, RenderedIssue
+
+
+def context(rendered: RenderedIssue) -> dict[str, Any]:
+    issue = rendered.issue
+    return {
+        "rendered": rendered,
+        "issue": issue,
+        "magazine": issue.magazine,
+        "issue_direction": text_direction(issue.language),
+        "sections": rendered.sections,
+        "pieces": rendered.pieces,
+        "contributors": rendered.contributors,
+        "written_by": written_by(rendered),
+        "names": names,
+    }
+
+
+def written_by(rendered: RenderedIssue) -> dict[str, list[Article]]:
+    """Contributor id -> the pieces of this issue they wrote."""
+    result: dict[str, list[Article]] = {}
+    for piece in rendered.pieces:
+        for author in piece.authors:
+            result.setdefault(author.id, []).append(piece)
+    return result
+
+
+def names(people) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    people = [p.name for p in people]
+    if len(people) <= 1:
+        return "".join(people)
+    return ", ".join(people[:-1]) + " and " + people[-1]
+
+
+def _periodical(rendered: RenderedIssue) -> dict[str, Any]:
+    issue, magazine = rendered.issue, rendered.issue.magazine
+    periodical: dict[str, Any] = {"@type": "Periodical", "name": magazine.title}
+    if magazine.issn:
+        periodical["issn"] = magazine.issn
+    if magazine.publisher:
+        periodical["publisher"] = {"@type": "Organization", "name": magazine.publisher}
+    if magazine.url:
+        periodical["url"] = magazine.url
+    return {
+        "@type": "PublicationIssue",
+        "issueNumber": str(issue.number),
+        "name": issue.title,
+        "datePublished": issue.date.isoformat(),
+        "isPartOf": {"@type": "PublicationVolume", "volumeNumber": str(issue.volume), "isPartOf": periodical},
+    }
+
+
+def _url(base_url: str | None, page: str) -> str:
+    return f"{base_url}{page}" if base_url else page
+
+
+def issue_json_ld(rendered: RenderedIssue, base_url: str | None) -> dict[str, Any]:
+    issue = rendered.issue
+    data = {"@context": "https://schema.org", **_periodical(rendered)}
+    if issue.editor:
+        data["editor"] = {"@type": "Person", "name": issue.editor}
+    if issue.description:
+        data["description"] = issue.description
+    data["hasPart"] = [
+        {"@type": "Article", "headline": piece.title, "url": _url(base_url, piece.page)} for piece in rendered.pieces
+    ]
+    return data
+
+
+def article_json_ld(rendered: RenderedIssue, article: Article, base_url: str | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": article.title,
+        "inLanguage": article.language,
+        "datePublished": rendered.issue.date.isoformat(),
+        "wordCount": article.words,
+        "author": [{"@type": "Person", "name": a.name, "url": _url(base_url, f"contributors.html#{a.id}")}
+                   for a in article.authors],
+        "isPartOf": _periodical(rendered),
+        "url": _url(base_url, article.page),
+    }
+    if article.subtitle:
+        data["alternativeHeadline"] = article.subtitle
+    if article.section:
+        data["articleSection"] = article.section
+    return data

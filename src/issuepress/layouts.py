@@ -1,0 +1,142 @@
+"""Layout and font folders (the magazine's own over the built-in theme) -> a Jinja2 theme and font assets.
+
+The whole theme is read into memory when the issue is loaded: templates,
+stylesheets and font files. Editions render from that and never touch the
+disk, and the theme's digest says when a cached edition is out of date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+from fontTools.ttLib import TTFont
+from markupsafe import Markup
+
+from .errors import IssueError, Problem, Problems
+from .manifest import MONTHS, default_title
+from .model import Asset
+
+FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+FONT_URL = re.compile(r"""url\(\s*['"]?(?:\.\./)?fonts/([^'")]+)['"]?\s*\)""")
+
+
+def builtin_theme_dir() -> Path:
+    """The default theme inside the installed package (or, in a source checkout, the repository root)."""
+    packaged = Path(__file__).parent / "theme"
+    if (packaged / "layouts").is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "layouts").is_dir() and (checkout / "fonts").is_dir():
+        return checkout
+    raise RuntimeError("issuepress is installed without its theme (layouts/ and fonts/); reinstall it")
+
+
+def _read_tree(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@dataclass(frozen=True)
+class Theme:
+    templates: Mapping[str, str]
+    origins: Mapping[str, str]  # template name -> the file it was read from, as shown in messages
+    fonts: Mapping[str, Asset]  # file name -> font
+    licences: Mapping[str, Asset]  # font licence texts, shipped beside the fonts
+    digest: str
+    env: jinja2.Environment = field(compare=False, repr=False)
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render a layout; a mistake in a layout becomes an IssueError naming its file and line."""
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateError as error:
+            raise IssueError(self._problem(error)) from None
+
+    def _problem(self, error: jinja2.TemplateError) -> list[Problem]:
+        line = getattr(error, "lineno", None)
+        path = self.origins.get(getattr(error, "name", None) or "")
+        if path is None:  # a render-time error: the innermost frame that belongs to a layout
+            shown = set(self.origins.values())
+            frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename in shown]
+            if frames:
+                path, line = frames[-1].filename, frames[-1].lineno
+        return [Problem(f"layout error: {error.message or error}", path, line)]
+
+    def fonts_in(self, css: str) -> list[Asset]:
+        """The font files a stylesheet refers to, in order, once each."""
+        names = dict.fromkeys(FONT_URL.findall(css))
+        return [self.fonts[name] for name in names if name in self.fonts]
+
+
+def load_theme(root: Path, problems: Problems) -> Theme:
+    builtin = builtin_theme_dir()
+    layout_files = {**_read_tree(builtin / "layouts"), **_read_tree(root / "layouts")}
+    origins = {name: problems.where(_shown(root, builtin, "layouts", name)) for name in layout_files}
+    font_files = {**_read_tree(builtin / "fonts"), **_read_tree(root / "fonts")}
+    templates: dict[str, str] = {}
+    for name, data in layout_files.items():
+        try:
+            templates[name] = data.decode("utf-8")
+        except UnicodeDecodeError:
+            problems.error("layout is not UTF-8 text", _shown(root, builtin, "layouts", name))
+    fonts, licences = {}, {}
+    for name, data in font_files.items():
+        suffix = Path(name).suffix.lower()
+        if suffix in FONT_TYPES:
+            if _font_loads(data):
+                fonts[name] = Asset(f"fonts/{name}", data, FONT_TYPES[suffix], Path(name))
+            else:
+                problems.error("font cannot be loaded (not a valid TrueType/OpenType/WOFF file); "
+                               "replace it or remove it", _shown(root, builtin, "fonts", name))
+        elif suffix == ".txt":
+            licences[name] = Asset(f"fonts/{name}", data, "text/plain", Path(name))
+    digest = hashlib.sha256()
+    for name, data in sorted({**layout_files, **{f"fonts/{k}": v for k, v in font_files.items()}}.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    env = jinja2.Environment(
+        # templates come from memory, but carry their file name so errors point at the file
+        loader=jinja2.FunctionLoader(lambda name: (templates[name], origins[name], lambda: True)
+                                     if name in templates else None),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "opf", "ncx"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["month_year"] = default_title
+    env.filters["html"] = Markup
+    for name in templates:
+        if name.endswith((".html", ".xhtml", ".css", ".xml", ".opf", ".ncx")):
+            try:
+                env.get_template(name)
+            except jinja2.TemplateSyntaxError as error:
+                problems.error(f"layout error: {error.message}", origins[name], error.lineno)
+    return Theme(templates, origins, fonts, licences, digest.hexdigest(), env)
+
+
+def long_date(date) -> str:
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def _shown(root: Path, builtin: Path, kind: str, name: str) -> Path:
+    own = root / kind / name
+    return own if own.exists() else builtin / kind / name
+
+
+def _font_loads(data: bytes) -> bool:
+    try:
+        font = TTFont(io.BytesIO(data), lazy=False)
+        font["cmap"].getBestCmap()
+        font.close()
+        return True
+    except Exception:  # fontTools raises anything from TTLibError to struct.error on a damaged file
+        return False

@@ -1,0 +1,152 @@
+"""Markdown text -> tokens and an HTML fragment, with the conventions every edition relies on.
+
+CommonMark plus tables, strikethrough, footnotes and smart typography
+(markdown-it-py and mdit-py-plugins). On top of that, three small core rules:
+headings are shifted so the body starts at <h2> (the page's <h1> is the
+article title) and get ids; a paragraph holding only an image becomes a
+<figure> whose caption is the image title; footnotes use plain numbers and
+DPUB-ARIA roles.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+# Quotation marks by language (markdown-it's smartquotes: double open/close, single open/close).
+QUOTES = {
+    "de": "„“‚‘", "fr": "«»‹›", "ru": "«»„“", "es": "«»“”", "it": "«»“”", "pt": "«»“”",
+    "nl": "„”‚’", "pl": "„”‚’", "cs": "„“‚‘", "sv": "””’’", "da": "»«›‹", "fi": "””’’",
+}
+DEFAULT_QUOTES = "“”‘’"
+# The heading over an article's footnotes, in the article's language.
+NOTES_HEADING = {"en": "Notes", "ur": "حواشی", "ar": "ملاحظات", "fa": "یادداشت‌ها", "fr": "Notes",
+                 "de": "Anmerkungen", "es": "Notas", "it": "Note", "pt": "Notas", "nl": "Noten"}
+
+
+def slugify(text: str) -> str:
+    """Heading or file name -> an id: lower case, words joined by hyphens, any script."""
+    words = re.findall(r"\w+", text.lower())
+    slug = "-".join(words).strip("-_")
+    return slug if slug and slug[0].isalpha() else f"s-{slug}" if slug else ""
+
+
+def _heading_rule(state: StateCore) -> None:
+    """Shift headings so the highest is <h2>, give each a unique id, list them in env."""
+    tokens = state.tokens
+    levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+    shift = 2 - min(levels) if levels and min(levels) < 2 else 0
+    used: set[str] = state.env.setdefault("ids", set())
+    headings: list[tuple[int, str, str]] = state.env.setdefault("headings", [])
+    for index, token in enumerate(tokens):
+        if token.type not in ("heading_open", "heading_close"):
+            continue
+        level = min(int(token.tag[1]) + shift, 6)
+        token.tag = f"h{level}"
+        if token.type == "heading_open":
+            text = "".join(c.content for c in tokens[index + 1].children or [] if c.type in ("text", "code_inline"))
+            base = slugify(text) or "section"
+            ident, n = base, 2
+            while ident in used:
+                ident, n = f"{base}-{n}", n + 1
+            used.add(ident)
+            token.attrSet("id", ident)
+            headings.append((level, ident, text))
+
+
+def _figure_rule(state: StateCore) -> None:
+    """A paragraph that holds one image and nothing else becomes a figure."""
+    tokens = state.tokens
+    for index in range(len(tokens) - 2):
+        opening, inline, closing = tokens[index: index + 3]
+        if opening.type != "paragraph_open" or inline.type != "inline" or closing.type != "paragraph_close":
+            continue
+        children = [c for c in inline.children or [] if not (c.type in ("text", "softbreak") and not c.content.strip())]
+        if len(children) != 1 or children[0].type != "image":
+            continue
+        image = children[0]
+        inline.children = [image]
+        opening.type, opening.tag = "figure_open", "figure"
+        closing.type, closing.tag = "figure_close", "figure"
+        caption = image.attrGet("title")
+        if caption:
+            image.attrs.pop("title", None)
+            # Rendered as inline Markdown, so captions get emphasis and curly quotes too.
+            image.meta["caption"] = state.md.renderInline(str(caption))
+
+
+class Renderer:
+    """One configured markdown-it parser per language (the quotes differ)."""
+
+    def __init__(self, language: str):
+        md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": False})
+        md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+        md.options["quotes"] = QUOTES.get(language.split("-")[0].lower(), DEFAULT_QUOTES)
+        md.use(footnote_plugin)
+        md.core.ruler.push("issuepress_headings", _heading_rule)
+        md.core.ruler.push("issuepress_figures", _figure_rule)
+        rules = md.add_render_rule
+        rules("footnote_caption", lambda self, tokens, idx, options, env: str(tokens[idx].meta["id"] + 1))
+        rules("footnote_ref", _render_footnote_ref)
+        notes = NOTES_HEADING.get(language.split("-")[0].lower(), NOTES_HEADING["en"])
+        rules("footnote_block_open", lambda *a: '<section class="footnotes" role="doc-endnotes">\n'
+              f'<h2 class="footnotes-title">{notes}</h2>\n<ol>\n')
+        rules("footnote_anchor", _render_footnote_backlink)
+        rules("figure_open", lambda *a: '<figure>\n')
+        rules("figure_close", lambda *a: '</figure>\n')
+        rules("image", _render_image)
+        self.md = md
+
+    def smarten(self, text: str) -> str:
+        """Plain text with the typographer's quotes and dashes, for titles and subtitles."""
+        tokens = self.md.parseInline(text)
+        return self.md.renderer.renderInlineAsText(tokens[0].children or [], self.md.options, {})
+
+    def parse(self, text: str, env: dict) -> list[Token]:
+        return self.md.parse(text, env)
+
+    def render(self, tokens: list[Token], env: dict) -> str:
+        return self.md.renderer.render(tokens, self.md.options, env)
+
+
+def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:
+    """<img> with its alt text; in a figure, the image title becomes the <figcaption>."""
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    src = html.escape(token.attrGet("src") or "", quote=True)
+    tag = f'<img src="{src}" alt="{html.escape(alt, quote=True)}">'
+    caption = token.meta.get("caption")
+    if caption:
+        tag += f"\n<figcaption>{caption}</figcaption>"
+    return tag
+
+
+def _anchor_name(self, tokens, idx, options, env) -> str:
+    return self.rules["footnote_anchor_name"](tokens, idx, options, env)
+
+
+def _render_footnote_ref(self, tokens, idx, options, env) -> str:
+    ident = _anchor_name(self, tokens, idx, options, env)
+    caption = self.rules["footnote_caption"](tokens, idx, options, env)
+    sub = tokens[idx].meta.get("subId", -1)
+    refid = f"{ident}-{sub}" if sub > 0 else ident
+    return (f'<sup class="footnote-ref"><a href="#fn{ident}" id="fnref{refid}" '
+            f'role="doc-noteref">{caption}</a></sup>')
+
+
+def _render_footnote_backlink(self, tokens, idx, options, env) -> str:
+    ident = _anchor_name(self, tokens, idx, options, env)
+    sub = tokens[idx].meta.get("subId", -1)
+    refid = f"{ident}-{sub}" if sub > 0 else ident
+    return f' <a href="#fnref{refid}" class="footnote-backref" role="doc-backlink">\u21a9\ufe0e</a>'
+
+
+@lru_cache(maxsize=None)
+def renderer_for(language: str) -> Renderer:
+    return Renderer(language)

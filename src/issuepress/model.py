@@ -1,0 +1,168 @@
+"""The frozen model of a magazine issue: what the loaders produce and the editions read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Contributor:
+    id: str
+    name: str
+    bio: str = ""
+    email: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """Page geometry and binding for the print edition, lengths in millimetres."""
+
+    trim_width: float = 210.0
+    trim_height: float = 297.0
+    bleed: float = 3.0
+    marks: frozenset[str] = frozenset({"crop"})
+    binding: str = "saddle-stitch"  # or "perfect-bound"
+    recto: bool = False  # start every article on a right-hand page
+    footnotes: str = "foot"  # or "end": notes at the end of each article
+
+
+@dataclass(frozen=True)
+class Magazine:
+    root: Path
+    title: str = "Untitled Magazine"
+    publisher: str | None = None
+    issn: str | None = None
+    language: str = "en"
+    url: str | None = None
+    print: PrintSettings = field(default_factory=PrintSettings)
+    contributors: Mapping[str, Contributor] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class ArticleEntry:
+    """One line of the manifest's `articles` list."""
+
+    path: Path
+    section: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class Issue:
+    id: str
+    folder: Path
+    manifest: Path
+    magazine: Magazine
+    volume: int
+    number: int
+    date: dt.date
+    title: str
+    editor: str | None
+    language: str
+    cover: Path | None
+    editors_note: Path | None
+    articles: tuple[ArticleEntry, ...]
+    contributors: Mapping[str, Contributor]
+    description: str | None = None
+    keywords: tuple[str, ...] = ()
+    featured: tuple[str, ...] = ()  # ids under the manifest's `contributors`: their bios print too
+    lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # manifest key -> line
+
+    @property
+    def full_title(self) -> str:
+        """'Publication — Month Year', or the issue's own title after the dash."""
+        return f"{self.magazine.title} \u2014 {self.title}"
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file an edition carries (image, font), read once at load time."""
+
+    href: str  # where every edition puts it, relative to its pages: "images/x.png"
+    data: bytes
+    media_type: str
+    source: Path
+    width: int = 0  # pixels, for images
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class Article:
+    """One piece of the issue rendered to an HTML fragment."""
+
+    slug: str
+    kind: str  # "article" or "editors-note"
+    title: str
+    subtitle: str | None
+    authors: tuple[Contributor, ...]
+    section: str | None
+    language: str
+    direction: str  # "ltr" or "rtl"
+    body: str  # sanitized HTML5 fragment
+    headings: tuple[Heading, ...]
+    assets: tuple[Asset, ...]
+    source: Path
+    words: int
+
+    @property
+    def page(self) -> str:
+        """File name of this article's page in the HTML edition."""
+        return f"{self.slug}.html"
+
+
+@dataclass(frozen=True)
+class Section:
+    """Consecutive articles that share a department name (None: no heading)."""
+
+    name: str | None
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class RenderedIssue:
+    """Everything an edition needs; editions read nothing else."""
+
+    issue: Issue
+    editors_note: Article | None
+    articles: tuple[Article, ...]
+    cover: Asset | None
+    contributors: tuple[Contributor, ...]  # whose bios this issue prints, in order
+    warnings: tuple = ()
+
+    @property
+    def pieces(self) -> tuple[Article, ...]:
+        """The editor's note (if any) then the articles: the reading order."""
+        return ((self.editors_note,) if self.editors_note else ()) + self.articles
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        groups: list[Section] = []
+        for article in self.articles:
+            if groups and groups[-1].name == article.section:
+                last = groups.pop()
+                groups.append(Section(last.name, last.articles + (article,)))
+            else:
+                groups.append(Section(article.section, (article,)))
+        return tuple(groups)
+
+    @property
+    def assets(self) -> tuple[Asset, ...]:
+        """Every image the pieces use, once each, cover first."""
+        seen: dict[str, Asset] = {}
+        for asset in ((self.cover,) if self.cover else ()) + tuple(
+            a for piece in self.pieces for a in piece.assets
+        ):
+            seen.setdefault(asset.href, asset)
+        return tuple(seen.values())

@@ -1,0 +1,104 @@
+"""Paths named in a magazine's files -> checked text, images and bytes from inside the magazine folder.
+
+Every file issuepress reads on behalf of the content goes through here, so a
+manifest or article can never make it read outside the magazine folder, and
+every unreadable file becomes a `path:line:` problem instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from PIL import Image, UnidentifiedImageError
+
+from .errors import Problems
+from .model import Asset
+
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+
+
+def resolve_inside(base: Path, reference: str, root: Path) -> tuple[Path | None, str | None]:
+    """Resolve `reference` against `base`; refuse anything outside `root`.
+
+    Returns (path, None) or (None, reason). Remote URLs and `file:` URLs are
+    refused here so that no caller can fetch or read them by accident.
+    """
+    parts = urlsplit(reference)
+    if parts.scheme and len(parts.scheme) > 1:  # one letter is a Windows drive
+        if parts.scheme in ("http", "https"):
+            return None, (f"'{reference}' is on the web; issuepress does not download during a build. "
+                          "Save the file in the issue's images/ folder and link to it")
+        return None, f"'{reference}' is a {parts.scheme}: URL; link to a file inside the magazine folder"
+    relative = unquote(parts.path)
+    if not relative:
+        return None, "the path is empty"
+    candidate = Path(relative)
+    if candidate.is_absolute():
+        return None, f"'{reference}' is an absolute path; use a path relative to the file that names it"
+    resolved = (base / candidate).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return None, f"'{reference}' leads outside the magazine folder; files must stay inside it"
+    return resolved, None
+
+
+def read_text(path: Path, problems: Problems, line: int | None = None, cited_in: Path | None = None) -> str | None:
+    """The file's text as UTF-8, or None after recording why it cannot be read."""
+    data = read_bytes(path, problems, line, cited_in)
+    if data is None:
+        return None
+    if b"\x00" in data[:8192]:
+        problems.error("is not a text file (it contains binary data); save it as UTF-8 Markdown", path)
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_no = data[: error.start].count(b"\n") + 1
+        problems.error("is not UTF-8 text (byte 0x%02x); re-save the file as UTF-8" % data[error.start],
+                       path, line_no)
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_bytes(path: Path, problems: Problems, line: int | None = None, cited_in: Path | None = None) -> bytes | None:
+    """The file's bytes, or None after recording (against the citing file) why not."""
+    where = cited_in or path
+    shown = problems.where(path)
+    if not path.exists():
+        problems.error(f"file not found: {shown}", where, line)
+        return None
+    if not path.is_file():
+        problems.error(f"not a file: {shown}", where, line)
+        return None
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        problems.error(f"cannot read {shown}: {error.strerror}", where, line)
+        return None
+
+
+def load_image(path: Path, href: str, problems: Problems, line: int | None, cited_in: Path) -> Asset | None:
+    """An image file -> Asset with its pixel size, or None after recording why it is unusable."""
+    data = read_bytes(path, problems, line, cited_in)
+    if data is None:
+        return None
+    shown = problems.where(path)
+    if not data:
+        problems.error(f"image {shown} is empty (0 bytes); export it again", cited_in, line)
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as image:
+                kind, size = image.format, image.size
+                image.load()  # decodes every pixel: a truncated file fails here
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        reason = "is not an image" if isinstance(error, UnidentifiedImageError) else f"cannot be decoded ({error})"
+        problems.error(f"image {shown} {reason}; use a JPEG, PNG, GIF or WebP file", cited_in, line)
+        return None
+    if kind not in IMAGE_TYPES:
+        problems.error(f"image {shown} is {kind}; use a JPEG, PNG, GIF or WebP file", cited_in, line)
+        return None
+    return Asset(href=href, data=data, media_type=IMAGE_TYPES[kind], source=path, width=size[0], height=size[1])

@@ -1,0 +1,58 @@
+"""The web edition in real headless Chromium: navigation, fonts, phone layout, no console errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from browser import browser_page
+from conftest import copy_sample, run_cli
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_sample(tmp_path_factory.mktemp("browser") / "magazine")
+    assert run_cli("build", "2024-11", "--format", "html", cwd=root).returncode == 0
+    return root / "build/2024-11/html"
+
+
+def test_contents_to_article_and_back(site: Path) -> None:
+    with browser_page() as (page, problems):
+        page.goto((site / "index.html").as_uri())
+        assert page.title() == "The Meridian Review \u2014 November 2024"
+        page.click("nav.toc >> text=Lavrov in Islamabad")
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/moscow-and-islamabad.html")
+        assert page.inner_text("article h1") == "Lavrov in Islamabad: A Message Addressed Elsewhere"
+        # the footnote reference jumps to its note
+        page.click("sup.footnote-ref >> nth=0")
+        assert page.url.endswith("#fn1")
+        page.click("nav.pager >> text=Contents")
+        page.wait_for_load_state("load")
+        assert page.url.endswith("/index.html")
+        assert page.locator("nav.toc li").count() == 4
+        assert problems == []
+
+
+def test_theme_fonts_load(site: Path) -> None:
+    with browser_page() as (page, problems):
+        page.goto((site / "urdu-page.html").as_uri())
+        page.evaluate("document.fonts.ready")
+        loaded = page.evaluate(
+            "() => [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family.replace(/\"/g, ''))")
+        assert "Charis SIL" in loaded
+        assert "Noto Naskh Arabic" in loaded
+        assert page.evaluate("getComputedStyle(document.querySelector('article')).direction") == "rtl"
+        assert problems == []
+
+
+def test_readable_on_a_phone(site: Path) -> None:
+    with browser_page(width=375, height=740) as (page, problems):
+        for name in ("index.html", "moscow-and-islamabad.html", "letter-from-lahore.html", "contributors.html"):
+            page.goto((site / name).as_uri())
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name} scrolls sideways on a phone by {overflow}px"
+            size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+            assert size >= 16
+        assert problems == []

@@ -1,0 +1,108 @@
+"""Markdown articles -> HTML fragments: typography, footnotes, figures, headings, languages, links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from issuepress.build import load
+from issuepress.errors import IssueError
+
+
+def one_article(root: Path, body: str, front: str = "title: A piece\nauthors: [ann]", extra: str = "") -> Path:
+    (root / "issues/x/articles").mkdir(parents=True)
+    (root / "issues/x/images").mkdir()
+    (root / "contributors.yaml").write_text("ann:\n  name: Ann Writer\n  bio: Ann writes.\n")
+    (root / "issues/x/issue.yaml").write_text(
+        f"volume: 1\nnumber: 1\ndate: 2024-01-01\n{extra}articles:\n  - articles/piece.md\n")
+    (root / "issues/x/articles/piece.md").write_text(f"---\n{front}\n---\n{body}", encoding="utf-8")
+    return root
+
+
+def render(root: Path):
+    rendered, _theme = load(root)("x")
+    return rendered, rendered.articles[0]
+
+
+def test_smart_typography(tmp_path: Path) -> None:
+    _, article = render(one_article(tmp_path, 'He said "it\'s done" -- then left --- for good...\n'))
+    assert "He said \u201cit\u2019s done\u201d \u2013 then left \u2014 for good\u2026" in article.body
+
+
+def test_quotes_follow_the_article_language(tmp_path: Path) -> None:
+    _, article = render(one_article(tmp_path, 'Er sagte "ja".\n', front="title: Stück\nlanguage: de"))
+    assert "\u201eja\u201c" in article.body
+
+
+def test_footnotes_tables_and_strikethrough(tmp_path: Path) -> None:
+    body = "A claim.[^src] ~~gone~~\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n[^src]: The source.\n"
+    _, article = render(one_article(tmp_path, body))
+    tree = lxml_html.fragment_fromstring(article.body, create_parent="div")
+    ref = tree.xpath("//sup[@class='footnote-ref']/a")[0]
+    note = tree.xpath("//section[@class='footnotes']//li")[0]
+    assert ref.get("href") == "#" + note.get("id")
+    assert note.xpath(".//a[@class='footnote-backref']/@href") == ["#" + ref.get("id")]
+    assert tree.xpath("//s/text()") == ["gone"]
+    assert tree.xpath("//td[@style]/@style") == ["text-align:right"]
+
+
+def test_image_alone_becomes_figure_with_caption(tmp_path: Path) -> None:
+    root = one_article(tmp_path, 'Text.\n\n![A red square](../images/red.png "The *red* square")\n')
+    from PIL import Image
+    Image.new("RGB", (40, 30), "red").save(root / "issues/x/images/red.png")
+    rendered, article = render(root)
+    tree = lxml_html.fragment_fromstring(article.body, create_parent="div")
+    figure = tree.xpath("//figure")[0]
+    assert figure.xpath("img/@src") == ["images/red.png"]
+    assert figure.xpath("img/@alt") == ["A red square"]
+    assert lxml_html.tostring(figure.xpath("figcaption")[0], encoding="unicode") == \
+        "<figcaption>The <em>red</em> square</figcaption>"
+    assert [(a.href, a.width, a.height) for a in rendered.assets] == [("images/red.png", 40, 30)]
+
+
+def test_headings_start_at_h2_with_unique_ids(tmp_path: Path) -> None:
+    _, article = render(one_article(tmp_path, "# One\n\ntext\n\n## Sub\n\n# One\n"))
+    assert [(h.level, h.id, h.text) for h in article.headings] == [
+        (2, "one", "One"), (3, "sub", "Sub"), (2, "one-2", "One")]
+    assert '<h2 id="one">One</h2>' in article.body
+
+
+def test_urdu_article_is_right_to_left(tmp_path: Path) -> None:
+    _, article = render(one_article(tmp_path, "متن\n", front="title: عنوان\nlanguage: ur\nauthors: [ann]"))
+    assert (article.language, article.direction) == ("ur", "rtl")
+
+
+@pytest.mark.parametrize("tag,direction", [("ar", "rtl"), ("fa-IR", "rtl"), ("az-Arab", "rtl"),
+                                           ("en-GB", "ltr"), ("ur-Latn", "ltr"), ("he", "rtl")])
+def test_text_direction(tag: str, direction: str) -> None:
+    from issuepress.content import text_direction
+    assert text_direction(tag) == direction
+
+
+def test_editors_note_defaults(tmp_path: Path) -> None:
+    root = one_article(tmp_path, "Body.\n", extra="editor: Rashed Rahman\neditors_note: note.md\n")
+    (root / "issues/x/note.md").write_text("Welcome to the issue.\n")
+    rendered, _ = render(root)
+    note = rendered.editors_note
+    assert note.title == "Editor\u2019s note"
+    assert [a.name for a in note.authors] == ["Rashed Rahman"]
+
+
+def test_unknown_author_names_file_and_line(tmp_path: Path) -> None:
+    root = one_article(tmp_path, "Body.\n", front="title: T\nsubtitle: S\nauthors: [bob]")
+    with pytest.raises(IssueError) as caught:
+        render(root)
+    assert [str(p) for p in caught.value.problems] == [
+        "issues/x/articles/piece.md:4: unknown author id 'bob'; add it to contributors.yaml or the issue's contributors"]
+
+
+def test_links_between_articles_point_at_pages(tmp_path: Path) -> None:
+    root = one_article(tmp_path, "See [the other](other.md#part) and [web](https://example.org/).\n")
+    (root / "issues/x/articles/other.md").write_text("---\ntitle: Other\n---\n## Part\n")
+    manifest = root / "issues/x/issue.yaml"
+    manifest.write_text(manifest.read_text() + "  - articles/other.md\n")
+    _, article = render(root)
+    assert 'href="other.html#part"' in article.body
+    assert 'href="https://example.org/"' in article.body
