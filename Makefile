@@ -6,7 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ISSUE ?= 2024-11
-VNU_VERSION := 26.9.27
+# Test tools from npm: the Nu Html Checker, and epub.js (a reading system run in Chromium).
+NPM_TOOLS := vnu-jar@26.9.27 epubjs@0.3.93
 
 .PHONY: demo test setup system-deps tools benchmark clean
 
@@ -26,11 +27,12 @@ $(BIN)/python:
 system-deps:
 	scripts/install-system-deps
 
-tools: .tools/node_modules/vnu-jar/build/dist/vnu.jar
+tools: .tools/installed
 
-.tools/node_modules/vnu-jar/build/dist/vnu.jar:
+.tools/installed: Makefile
 	mkdir -p .tools
-	npm install --prefix .tools --no-audit --no-fund --loglevel=error vnu-jar@$(VNU_VERSION)
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error $(NPM_TOOLS)
+	echo "$(NPM_TOOLS)" > $@
 
 clean:
 	rm -rf build .pytest_cache dist

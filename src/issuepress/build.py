@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import content, manifest
-from .editions import html
+from .editions import epub, html
 from .errors import Problems
 from .layouts import Theme, load_theme
 from .model import Contributor, RenderedIssue
@@ -31,6 +31,7 @@ class Edition:
 
 EDITIONS: dict[str, Edition] = {
     "html": Edition("html", "web edition", lambda out, issue_id: out / "html", html.build),
+    "epub": Edition("epub", "EPUB", lambda out, issue_id: out / f"{issue_id}.epub", epub.build),
 }
 
 

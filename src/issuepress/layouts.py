@@ -70,6 +70,12 @@ class Theme:
                 path, line = frames[-1].filename, frames[-1].lineno
         return [Problem(f"layout error: {error.message or error}", path, line)]
 
+    def licences_for(self, fonts: list[Asset]) -> list[Asset]:
+        """The licence texts of these fonts: OFL-CharisSIL.txt covers CharisSIL-*.ttf."""
+        families = {font.source.name.split("-")[0] for font in fonts}
+        return [licence for name, licence in sorted(self.licences.items())
+                if name.removesuffix(".txt").split("-", 1)[-1] in families]
+
     def fonts_in(self, css: str) -> list[Asset]:
         """The font files a stylesheet refers to, in order, once each."""
         names = dict.fromkeys(FONT_URL.findall(css))
@@ -107,7 +113,9 @@ def load_theme(root: Path, problems: Problems) -> Theme:
                                      if name in templates else None),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "opf", "ncx"]),
-        trim_blocks=True,
+        # trim_blocks would glue "</p>{% endif %}\n<h1>" into "</p><h1>", and readers' text
+        # extraction (and screen readers) then run the words together.
+        trim_blocks=False,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from typing import Any
 
-from ..content import text_direction
+from ..content import text_direction  # noqa: F401 (editions use it from here)
 from ..model import Article, RenderedIssue
 
 
@@ -18,9 +20,21 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "sections": rendered.sections,
         "pieces": rendered.pieces,
         "contributors": rendered.contributors,
+        "bios": {person.id for person in rendered.contributors},
         "written_by": written_by(rendered),
         "names": names,
     }
+
+
+def build_timestamp(issue) -> dt.datetime:
+    """The moment recorded in the editions: SOURCE_DATE_EPOCH if set, else the issue's date at midnight UTC.
+
+    Never the wall clock, so that building the same issue twice gives the same bytes.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime(issue.date.year, issue.date.month, issue.date.day, tzinfo=dt.timezone.utc)
 
 
 def written_by(rendered: RenderedIssue) -> dict[str, list[Article]]:

@@ -1,0 +1,248 @@
+"""A rendered issue -> the EPUB 3 edition for subscribers.
+
+The recipe: render every content document (cover, title page, contents,
+pieces, contributors, imprint) from the theme's `epub/` layouts; let ebooklib
+write the package document (metadata, manifest, spine, guide) and the NCX;
+then zip everything again ourselves, because ebooklib stamps entries with the
+wall clock. ebooklib does not get to write the XHTML or the navigation
+document: it re-parses content documents as HTML, which loses `<head>`
+content and mangles `epub:type`, and its navigation document cannot carry
+per-entry `lang`/`dir`. So those go in as plain items.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from dataclasses import dataclass
+
+from ebooklib import epub as ebooklib_epub
+
+from ..covers import typographic_cover
+from ..layouts import Theme
+from ..model import Article, Asset, RenderedIssue
+from . import common, epubzip
+from .epub_xhtml import KNOWN_PREFIXES, to_xhtml
+
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+FOLDER = "EPUB"
+# An <img> with no alt text, or an empty one (the sanitizer always writes double quotes).
+UNDESCRIBED_IMAGE = re.compile(r'<img(?![^>]*\balt="[^"]+")[^>]*>')
+
+
+@dataclass(frozen=True)
+class Document:
+    """One XHTML content document of the spine."""
+
+    name: str
+    title: str
+    markup: str
+    properties: tuple[str, ...] = ()
+    linear: bool = True
+
+
+def identifier(rendered: RenderedIssue) -> str:
+    """A UUID that stays the same for the same issue of the same publication, build after build."""
+    issue, magazine = rendered.issue, rendered.issue.magazine
+    publication = f"issn:{magazine.issn}" if magazine.issn else f"title:{magazine.title}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'issuepress:{publication}:{issue.volume}:{issue.number}')}"
+
+
+def build(rendered: RenderedIssue, theme: Theme) -> bytes:
+    issue = rendered.issue
+    modified = common.build_timestamp(issue)
+    cover = rendered.cover or typographic_cover(rendered, theme)
+    arabic = any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered))
+    context = {**common.context(rendered), "cover": cover, "identifier": identifier(rendered),
+               "prepared_for": None, "arabic_script": arabic}
+    css = theme.render("css/epub.css", **context)
+    fonts = theme.fonts_in(css)
+    families = dict.fromkeys(_family_name(font) for font in fonts)
+    context.update(licences=theme.licences_for(fonts), typefaces=" and ".join(families) or "the reader's fonts")
+    documents = _documents(rendered, theme, context)
+    images = [cover] + [asset for asset in rendered.assets if asset.href != cover.href]
+    book = _package(rendered, documents, css, images, fonts, cover)
+    raw = io.BytesIO()
+    ebooklib_epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False, "mtime": modified,
+                                         "raise_exceptions": True})
+    written = epubzip.unpack(raw.getvalue())
+    order = ["META-INF/container.xml", f"{FOLDER}/content.opf", f"{FOLDER}/toc.ncx"]
+    order += [f"{FOLDER}/{d.name}" for d in documents] + [f"{FOLDER}/css/epub.css"]
+    order += [f"{FOLDER}/{a.href}" for a in fonts + images]
+    order += sorted(name for name in written if name not in order and name != "mimetype")
+    return epubzip.pack({name: written[name] for name in order}, modified)
+
+
+def _all_text(rendered: RenderedIssue):
+    yield rendered.issue.title
+    for piece in rendered.pieces:
+        yield piece.title
+        yield piece.body
+
+
+def _documents(rendered: RenderedIssue, theme: Theme, context: dict) -> list[Document]:
+    issue = rendered.issue
+    pages = {piece.page for piece in rendered.pieces} | {"contributors.html", "index.html"}
+    lang = {"lang": issue.language, "dir": context["issue_direction"], "prefixes": ""}
+    documents = [
+        Document("cover.xhtml", "Cover", theme.render("epub/cover.xhtml", **context, **lang)),
+        Document("title.xhtml", issue.full_title, theme.render("epub/title.xhtml", **context, **lang)),
+        Document("nav.xhtml", "Contents", theme.render("epub/nav.xhtml", **context, **lang), ("nav",)),
+    ]
+    for piece in rendered.pieces:
+        body = to_xhtml(piece.body, pages)
+        prefixes = " ".join(f"{p}: {KNOWN_PREFIXES[p]}" for p in body.prefixes)
+        markup = theme.render("epub/article.xhtml", **context, article=piece, body=body.markup,
+                              lang=piece.language, dir=piece.direction, prefixes=prefixes)
+        documents.append(Document(f"{piece.slug}.xhtml", piece.title, markup))
+    if rendered.contributors:
+        documents.append(Document("contributors.xhtml", "Contributors",
+                                  theme.render("epub/contributors.xhtml", **context, **lang)))
+    documents.append(Document("imprint.xhtml", "Imprint", theme.render("epub/imprint.xhtml", **context, **lang)))
+    if context["licences"]:  # reachable from the imprint, out of the reading order
+        documents.append(Document("licences.xhtml", "Font licences",
+                                  theme.render("epub/licences.xhtml", **context, **lang), linear=False))
+    return documents
+
+
+def _package(rendered: RenderedIssue, documents: list[Document], css: str, images: list[Asset],
+             fonts: list[Asset], cover: Asset) -> ebooklib_epub.EpubBook:
+    book = ebooklib_epub.EpubBook()
+    book.FOLDER_NAME = FOLDER
+    _metadata(book, rendered)
+    items = {}
+    for document in documents:
+        item = ebooklib_epub.EpubItem(uid=_item_id(document.name), file_name=document.name,
+                                      media_type="application/xhtml+xml", content=document.markup.encode("utf-8"))
+        item.properties = list(document.properties)
+        item.is_linear = document.linear
+        book.add_item(item)
+        items[document.name] = item
+    book.add_item(ebooklib_epub.EpubItem(uid="css", file_name="css/epub.css", media_type="text/css",
+                                         content=css.encode("utf-8")))
+    for font in fonts:
+        book.add_item(ebooklib_epub.EpubItem(uid=_item_id(font.href), file_name=font.href,
+                                             media_type=font.media_type, content=font.data))
+    for image in images:
+        if image is cover:
+            item = ebooklib_epub.EpubCover(uid="cover-image", file_name=image.href)
+            item.content, item.media_type = image.data, image.media_type
+        else:
+            item = ebooklib_epub.EpubItem(uid=_item_id(image.href), file_name=image.href,
+                                          media_type=image.media_type, content=image.data)
+        book.add_item(item)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    book.add_item(ebooklib_epub.EpubNcx())
+    book.spine = [items[d.name] for d in documents]
+    book.toc = _ncx_entries(rendered)
+    first = rendered.pieces[0].slug + ".xhtml"
+    book.guide = [{"type": "cover", "href": "cover.xhtml", "title": "Cover"},
+                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+                  {"type": "text", "href": first, "title": "Start reading"}]
+    return book
+
+
+def _family_name(font: Asset) -> str:
+    """'CharisSIL-BoldItalic.ttf' -> 'Charis SIL', from the font's own name table."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(io.BytesIO(font.data), lazy=True) as parsed:
+        return parsed["name"].getBestFamilyName() or font.source.stem
+
+
+def _item_id(name: str) -> str:
+    return "item-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
+def _ncx_entries(rendered: RenderedIssue) -> list:
+    """The same tree as the navigation document, for reading systems that only read the NCX."""
+
+    def entry(piece: Article):
+        link = ebooklib_epub.Link(f"{piece.slug}.xhtml", piece.title, f"nav-{piece.slug}")
+        parts = [ebooklib_epub.Link(f"{piece.slug}.xhtml#{h.id}", h.text, f"nav-{piece.slug}-{h.id}")
+                 for h in piece.headings if h.level == 2]
+        return (ebooklib_epub.Section(piece.title, f"{piece.slug}.xhtml"), parts) if parts else link
+
+    entries: list = [ebooklib_epub.Link("title.xhtml", rendered.issue.full_title, "nav-title")]
+    if rendered.editors_note:
+        entries.append(entry(rendered.editors_note))
+    for section in rendered.sections:
+        children = [entry(article) for article in section.articles]
+        if section.name:
+            entries.append((ebooklib_epub.Section(section.name, f"{section.articles[0].slug}.xhtml"), children))
+        else:
+            entries.extend(children)
+    if rendered.contributors:
+        entries.append(ebooklib_epub.Link("contributors.xhtml", "Contributors", "nav-contributors"))
+    entries.append(ebooklib_epub.Link("imprint.xhtml", "Imprint", "nav-imprint"))
+    return entries
+
+
+def _metadata(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> None:
+    issue, magazine = rendered.issue, rendered.issue.magazine
+    book.metadata = {}  # drop ebooklib's random identifier and generator line
+    book.set_identifier(identifier(rendered))
+    book.set_title(issue.full_title)
+    book.add_metadata("DC", "title", f"Volume {issue.volume}, No. {issue.number}", {"id": "subtitle"})
+    book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    languages = dict.fromkeys([issue.language] + [piece.language for piece in rendered.pieces])
+    for language in languages:
+        book.add_metadata("DC", "language", language)
+    book.language = issue.language
+    book.set_direction(common.text_direction(issue.language))
+    if magazine.publisher:
+        book.add_metadata("DC", "publisher", magazine.publisher)
+    if magazine.issn:
+        book.add_metadata("DC", "identifier", f"urn:issn:{magazine.issn}", {"id": "issn"})
+    book.add_metadata("DC", "date", issue.date.isoformat())
+    if issue.description:
+        book.add_metadata("DC", "description", issue.description)
+    for keyword in issue.keywords:
+        book.add_metadata("DC", "subject", keyword)
+    authors = {a.id: a for piece in rendered.pieces if piece.kind == "article" for a in piece.authors}
+    for index, author in enumerate(authors.values(), start=1):
+        _person(book, "creator", f"creator-{index}", author.name, "aut")
+    if issue.editor:
+        _person(book, "contributor", "editor", issue.editor, "edt")
+    # The issue's place in its periodical, for reading systems that group series.
+    book.add_metadata(None, "meta", magazine.title, {"property": "belongs-to-collection", "id": "periodical"})
+    book.add_metadata(None, "meta", "series", {"refines": "#periodical", "property": "collection-type"})
+    book.add_metadata(None, "meta", str(issue.number), {"refines": "#periodical", "property": "group-position"})
+    if magazine.issn:
+        book.add_metadata(None, "meta", f"urn:issn:{magazine.issn}",
+                          {"refines": "#periodical", "property": "dcterms:identifier"})
+    book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": magazine.title})
+    book.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": str(issue.number)})
+    _accessibility(book, rendered)
+
+
+def _person(book, element: str, ident: str, name: str, role: str) -> None:
+    book.add_metadata("DC", element, name, {"id": ident})
+    book.add_metadata(None, "meta", role, {"refines": f"#{ident}", "property": "role", "scheme": "marc:relators"})
+
+
+def _accessibility(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> None:
+    """EPUB Accessibility 1.1 metadata, claiming only what this file really does."""
+    described = not any(UNDESCRIBED_IMAGE.search(piece.body) for piece in rendered.pieces)
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability", "ARIA"]
+    if described:
+        features.append("alternativeText")
+    if any("<table" in piece.body for piece in rendered.pieces):
+        features.append("table")
+    for mode in ("textual", "visual"):  # the cover, at least, is an image
+        book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    book.add_metadata(None, "meta", "textual" if described else "textual,visual",
+                      {"property": "schema:accessModeSufficient"})
+    for feature in features:
+        book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    summary = ("Every piece has a heading structure, a declared language and a place in the table of "
+               "contents, which also lists each article's sections; footnotes link to their notes and back. "
+               + ("Every image has a text alternative. " if described else
+                  "Some images have no text alternative. ")
+               + "Text size, typeface and colours follow the reader's settings.")
+    book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
+    if described:  # without text alternatives for every image, the file does not meet WCAG AA
+        book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA",
+                          {"property": "dcterms:conformsTo"})

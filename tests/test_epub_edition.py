@@ -1,0 +1,175 @@
+"""The EPUB edition: valid (EPUBCheck), reproducible, well structured, and readable in a reading system."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import copy_sample, run_cli
+from epubcheck_tool import assert_epub_valid
+from reader import read_with_epubjs
+
+NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
+      "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
+ARTICLES = ["moscow-and-islamabad", "letter-from-lahore", "urdu-page"]
+
+
+@pytest.fixture(scope="module")
+def sample_epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_sample(tmp_path_factory.mktemp("epub") / "magazine")
+    result = run_cli("build", "2024-11", "--format", "epub", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root / "build/2024-11/2024-11.epub"
+
+
+def xml(epub: Path, name: str):
+    with zipfile.ZipFile(epub) as archive:
+        return etree.fromstring(archive.read(name))
+
+
+def test_sample_passes_epubcheck(sample_epub: Path) -> None:
+    report = assert_epub_valid(sample_epub)
+    assert report["publication"]["nSpines"] >= 9
+
+
+def test_strand_issue_passes_epubcheck(strand: Path) -> None:
+    result = run_cli("build", "1891-07", "--format", "epub", cwd=strand)
+    assert result.returncode == 0, result.stderr
+    epub = strand / "build/1891-07/1891-07.epub"
+    assert_epub_valid(epub)
+    # the corpus's Z39.98 semantics survive, with their prefix declared
+    with zipfile.ZipFile(epub) as archive:
+        story = archive.read("EPUB/a-scandal-in-bohemia.xhtml").decode()
+    assert 'epub:type="z3998:recipient"' in story
+    assert 'epub:prefix="z3998: http://www.daisy.org/z3998/2012/vocab/structure/#"' in story
+
+
+def test_container_layout(sample_epub: Path) -> None:
+    with zipfile.ZipFile(sample_epub) as archive:
+        first = archive.infolist()[0]
+        assert (first.filename, first.compress_type, first.extra) == ("mimetype", zipfile.ZIP_STORED, b"")
+        assert archive.read("mimetype") == b"application/epub+zip"
+        assert {info.date_time for info in archive.infolist()} == {(2024, 11, 1, 0, 0, 0)}
+
+
+def test_two_builds_are_byte_identical(sample: Path, tmp_path: Path) -> None:
+    digests = []
+    for run in ("one", "two"):
+        result = run_cli("build", "2024-11", "--format", "epub", "--out", str(tmp_path / run), cwd=sample)
+        assert result.returncode == 0, result.stderr
+        digests.append(hashlib.sha256((tmp_path / run / "2024-11.epub").read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+
+
+def test_source_date_epoch_sets_modified(sample: Path) -> None:
+    result = run_cli("build", "2024-11", "-f", "epub", cwd=sample, env={"SOURCE_DATE_EPOCH": "1733011200"})
+    assert result.returncode == 0, result.stderr
+    opf = xml(sample / "build/2024-11/2024-11.epub", "EPUB/content.opf")
+    assert opf.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS) == ["2024-12-01T00:00:00Z"]
+
+
+def test_package_metadata(sample_epub: Path) -> None:
+    opf = xml(sample_epub, "EPUB/content.opf")
+    meta = lambda prop: opf.xpath(f"//opf:meta[@property='{prop}']/text()", namespaces=NS)  # noqa: E731
+    dc = lambda name: opf.xpath(f"//dc:{name}/text()", namespaces=NS)  # noqa: E731
+    expected_id = uuid.uuid5(uuid.NAMESPACE_URL, "issuepress:issn:2049-3630:6:11")
+    assert opf.xpath("//dc:identifier[@id=/opf:package/@unique-identifier]/text()", namespaces=NS) == [
+        f"urn:uuid:{expected_id}"]
+    assert "urn:issn:2049-3630" in dc("identifier")
+    assert dc("title")[0] == "The Meridian Review \u2014 November 2024"
+    assert dc("language") == ["en", "ur"]
+    assert dc("publisher") == ["Meridian Press"] and dc("date") == ["2024-11-01"]
+    assert dc("creator") == ["Samira Qadir", "Bilal Anwar", "Nadia Hussain"]
+    assert dc("contributor") == ["Rashed Rahman"]
+    roles = {opf.xpath(f"string(//*[@id='{ref[1:]}'])", namespaces=NS): role for ref, role in
+             [(m.get("refines"), m.text) for m in opf.xpath("//opf:meta[@property='role']", namespaces=NS)]}
+    assert roles == {"Samira Qadir": "aut", "Bilal Anwar": "aut", "Nadia Hussain": "aut", "Rashed Rahman": "edt"}
+    assert meta("belongs-to-collection") == ["The Meridian Review"]
+    assert meta("collection-type") == ["series"] and meta("group-position") == ["11"]
+    assert meta("schema:accessMode") == ["textual", "visual"]
+    assert meta("schema:accessModeSufficient") == ["textual"]
+    assert {"structuralNavigation", "tableOfContents", "alternativeText"} <= set(meta("schema:accessibilityFeature"))
+    assert meta("schema:accessibilityHazard") == ["none"]
+    assert meta("schema:accessibilitySummary")
+    assert meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    assert opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS) == ["images/cover.jpg"]
+
+
+def test_navigation_document(sample_epub: Path) -> None:
+    nav = xml(sample_epub, "EPUB/nav.xhtml")
+    toc = nav.xpath("//x:nav[@epub:type='toc']", namespaces=NS)[0]
+    sections = toc.xpath("x:ol/x:li[x:ol]", namespaces=NS)
+    assert [s.xpath("string(x:a)", namespaces=NS) for s in sections] == ["Analysis", "Culture", "Urdu Page"]
+    hrefs = toc.xpath(".//x:a/@href", namespaces=NS)
+    for slug in ARTICLES:
+        assert f"{slug}.xhtml" in hrefs
+    assert "moscow-and-islamabad.xhtml#the-india-ledger" in hrefs  # article headings are nested too
+    urdu = toc.xpath(".//x:li[x:a/@href='urdu-page.xhtml']", namespaces=NS)[-1]  # inside its section
+    assert (urdu.get("lang"), urdu.get("dir")) == ("ur", "rtl")
+    landmarks = nav.xpath("//x:nav[@epub:type='landmarks']//x:a/@epub:type", namespaces=NS)
+    assert {"cover", "toc", "bodymatter"} <= set(landmarks)
+    ncx = xml(sample_epub, "EPUB/toc.ncx")
+    sources = ncx.xpath("//ncx:content/@src", namespaces=NS)
+    assert all(f"{slug}.xhtml" in sources for slug in ARTICLES)
+
+
+def test_footnotes_are_epub_footnotes(sample_epub: Path) -> None:
+    doc = xml(sample_epub, "EPUB/moscow-and-islamabad.xhtml")
+    refs = doc.xpath("//x:a[@epub:type='noteref']", namespaces=NS)
+    notes = doc.xpath("//x:aside[@epub:type='footnote']", namespaces=NS)
+    assert len(refs) == len(notes) == 4
+    for ref, note in zip(refs, notes):
+        assert ref.get("href") == "#" + note.get("id")
+        assert note.xpath(".//x:a[@role='doc-backlink']/@href", namespaces=NS) == ["#" + ref.get("id")]
+
+
+def test_languages_images_and_fonts(sample_epub: Path) -> None:
+    urdu = xml(sample_epub, "EPUB/urdu-page.xhtml")
+    assert (urdu.get("lang"), urdu.get("dir")) == ("ur", "rtl")
+    article = xml(sample_epub, "EPUB/moscow-and-islamabad.xhtml")
+    images = article.xpath("//x:img", namespaces=NS)
+    assert images and all(img.get("alt") for img in images)
+    assert article.xpath("//x:figure/x:figcaption", namespaces=NS)
+    with zipfile.ZipFile(sample_epub) as archive:
+        names = archive.namelist()
+        css = archive.read("EPUB/css/epub.css").decode()
+    assert "EPUB/fonts/CharisSIL-Regular.ttf" in names and "EPUB/fonts/NotoNaskhArabic-Regular.ttf" in names
+    assert "color:" not in css.replace(" ", "")  # reader settings decide colours
+    assert "hyphens: auto" in css
+
+
+def test_reading_system_opens_and_shows_the_issue(sample_epub: Path) -> None:
+    book, problems = read_with_epubjs(sample_epub, show_index=4)
+    assert book["title"] == "The Meridian Review \u2014 November 2024"
+    labels = [entry["label"] for entry in book["toc"]]
+    assert "Lavrov in Islamabad: A Message Addressed Elsewhere" in labels
+    assert "\u0644\u0627\u06c1\u0648\u0631 \u0645\u06cc\u06ba \u062e\u0632\u0627\u06ba" in labels  # the Urdu title
+    texts = {item["href"]: item["text"] for item in book["spine"]}
+    assert "Great Game" in texts["moscow-and-islamabad.xhtml"]
+    assert "Samira Qadir" in texts["contributors.xhtml"]
+    assert "Lavrov in Islamabad" in book["shown"]
+    assert problems == []
+
+
+def test_issue_without_cover_gets_a_typographic_cover(sample: Path) -> None:
+    manifest = sample / "issues/2024-11/issue.yaml"
+    manifest.write_text(manifest.read_text().replace("cover: images/cover.jpg\n", ""))
+    result = run_cli("build", "2024-11", "--format", "epub", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    epub = sample / "build/2024-11/2024-11.epub"
+    assert_epub_valid(epub)
+    opf = xml(epub, "EPUB/content.opf")
+    assert opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS) == ["images/generated-cover.png"]
+    with zipfile.ZipFile(epub) as archive:
+        from PIL import Image
+        import io
+        cover = Image.open(io.BytesIO(archive.read("EPUB/images/generated-cover.png")))
+    assert cover.size == (1600, 2400)
+    assert len(cover.convert("L").getcolors(maxcolors=1 << 16)) > 10, "the cover has no text on it"
