@@ -96,7 +96,7 @@ def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, roo
     except KeyboardInterrupt:
         stderr.print("interrupted; nothing was written", style="bold red")
         sys.exit(130)
-    _report(rendered.warnings)
+    _report(rendered.warnings + tuple(w for item in built for w in item.warnings))
     for item in built:
         detail = f", {item.detail}" if item.detail else ""
         stderr.print(f"[green]wrote[/green] {_shown(item.path)}  ({_human_size(item.size)}{detail}, "
@@ -106,17 +106,25 @@ def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, roo
 
 @main.command("check")
 @click.argument("issue_id")
+@click.option("--print", "preflight", is_flag=True,
+              help="Also lay out the print PDF (without writing it) and run the printer's preflight checks.")
 @root_option
-def check_command(issue_id: str, root: Path) -> None:
+def check_command(issue_id: str, preflight: bool, root: Path) -> None:
     """Check ISSUE_ID's manifest, articles, images and layouts; build nothing."""
     try:
-        rendered, _theme = recipe.load(root)(issue_id)
+        rendered, theme = recipe.load(root)(issue_id)
+        findings = recipe.preflight(rendered, theme) if preflight else None
     except IssueError as error:
         _report(error.problems)
         errors = sum(not p.warning for p in error.problems)
         stderr.print(f"{errors} problem{'s' * (errors != 1)} in {issue_id}", style="bold red")
         sys.exit(1)
-    _report(rendered.warnings)
+    _report(rendered.warnings + (tuple(findings.problems) if findings else ()))
+    if findings:
+        stderr.print(f"print PDF: {findings.summary()}; fonts: {', '.join(findings.fonts)}", soft_wrap=True)
+        if findings.errors:
+            stderr.print(f"{len(findings.errors)} problems a printer would reject", style="bold red")
+            sys.exit(1)
     pieces = len(rendered.pieces)
     stderr.print(f"{issue_id} is ready to build: {pieces} pieces, {len(rendered.assets)} images, "
                  f"{len(rendered.warnings)} warnings", style="bold green")

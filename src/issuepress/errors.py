@@ -28,6 +28,17 @@ class Problem:
         return f"{where}: {prefix}{self.message}" if where else f"{prefix}{self.message}"
 
 
+def shown_path(path: Path | str | None, root: Path) -> str | None:
+    """A path as messages show it: relative to the magazine folder when inside it."""
+    if path is None:
+        return None
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 class IssueError(Exception):
     """The content of an issue is wrong; carries every problem found."""
 
@@ -48,13 +59,7 @@ class Problems:
         self.warnings: list[Problem] = []
 
     def where(self, path: Path | str | None) -> str | None:
-        if path is None:
-            return None
-        path = Path(path)
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
+        return shown_path(path, self.root)
 
     def error(self, message: str, path: Path | str | None = None, line: int | None = None) -> None:
         self.errors.append(Problem(message, self.where(path), line))

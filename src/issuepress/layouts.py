@@ -76,6 +76,11 @@ class Theme:
         return [licence for name, licence in sorted(self.licences.items())
                 if name.removesuffix(".txt").split("-", 1)[-1] in families]
 
+    def family_name(self, font: Asset) -> str:
+        """'CharisSIL-BoldItalic.ttf' -> 'Charis SIL', from the font's own name table."""
+        with TTFont(io.BytesIO(font.data), lazy=True) as parsed:
+            return parsed["name"].getBestFamilyName() or font.source.stem
+
     def fonts_in(self, css: str) -> list[Asset]:
         """The font files a stylesheet refers to, in order, once each."""
         names = dict.fromkeys(FONT_URL.findall(css))
@@ -142,9 +147,9 @@ def _shown(root: Path, builtin: Path, kind: str, name: str) -> Path:
 
 def _font_loads(data: bytes) -> bool:
     try:
-        font = TTFont(io.BytesIO(data), lazy=False)
-        font["cmap"].getBestCmap()
-        font.close()
-        return True
+        # The table directory and two small tables find truncated and mislabelled files
+        # without decompiling the (large) character map or any glyph.
+        with TTFont(io.BytesIO(data), lazy=True) as font:
+            return bool(font["head"].unitsPerEm and font["name"].getBestFamilyName() and "cmap" in font)
     except Exception:  # fontTools raises anything from TTLibError to struct.error on a damaged file
         return False

@@ -1,1 +1,16 @@
 """One module per edition; each turns a RenderedIssue and a Theme into bytes or a folder of files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import Problem
+
+
+@dataclass(frozen=True)
+class Made:
+    """An edition built in memory: a file's bytes, or a folder as path -> bytes."""
+
+    data: bytes | dict[str, bytes]
+    detail: str = ""  # for the build summary, e.g. "36 pages, saddle-stitch"
+    warnings: tuple[Problem, ...] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from typing import Any
 
 from ..content import text_direction  # noqa: F401 (editions use it from here)
@@ -24,6 +25,13 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "written_by": written_by(rendered),
         "names": names,
     }
+
+
+def issue_identifier(rendered: RenderedIssue) -> str:
+    """A UUID URN that stays the same for the same issue of the same publication, build after build."""
+    issue, magazine = rendered.issue, rendered.issue.magazine
+    publication = f"issn:{magazine.issn}" if magazine.issn else f"title:{magazine.title}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'issuepress:{publication}:{issue.volume}:{issue.number}')}"
 
 
 def build_timestamp(issue) -> dt.datetime:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 from dataclasses import dataclass
 
 from ebooklib import epub as ebooklib_epub
@@ -42,23 +41,16 @@ class Document:
     linear: bool = True
 
 
-def identifier(rendered: RenderedIssue) -> str:
-    """A UUID that stays the same for the same issue of the same publication, build after build."""
-    issue, magazine = rendered.issue, rendered.issue.magazine
-    publication = f"issn:{magazine.issn}" if magazine.issn else f"title:{magazine.title}"
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'issuepress:{publication}:{issue.volume}:{issue.number}')}"
-
-
 def build(rendered: RenderedIssue, theme: Theme) -> bytes:
     issue = rendered.issue
     modified = common.build_timestamp(issue)
     cover = rendered.cover or typographic_cover(rendered, theme)
     arabic = any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered))
-    context = {**common.context(rendered), "cover": cover, "identifier": identifier(rendered),
+    context = {**common.context(rendered), "cover": cover, "identifier": common.issue_identifier(rendered),
                "prepared_for": None, "arabic_script": arabic}
     css = theme.render("css/epub.css", **context)
     fonts = theme.fonts_in(css)
-    families = dict.fromkeys(_family_name(font) for font in fonts)
+    families = dict.fromkeys(theme.family_name(font) for font in fonts)
     context.update(licences=theme.licences_for(fonts), typefaces=" and ".join(families) or "the reader's fonts")
     documents = _documents(rendered, theme, context)
     images = [cover] + [asset for asset in rendered.assets if asset.href != cover.href]
@@ -143,14 +135,6 @@ def _package(rendered: RenderedIssue, documents: list[Document], css: str, image
     return book
 
 
-def _family_name(font: Asset) -> str:
-    """'CharisSIL-BoldItalic.ttf' -> 'Charis SIL', from the font's own name table."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(io.BytesIO(font.data), lazy=True) as parsed:
-        return parsed["name"].getBestFamilyName() or font.source.stem
-
-
 def _item_id(name: str) -> str:
     return "item-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
 
@@ -182,7 +166,7 @@ def _ncx_entries(rendered: RenderedIssue) -> list:
 def _metadata(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> None:
     issue, magazine = rendered.issue, rendered.issue.magazine
     book.metadata = {}  # drop ebooklib's random identifier and generator line
-    book.set_identifier(identifier(rendered))
+    book.set_identifier(common.issue_identifier(rendered))
     book.set_title(issue.full_title)
     book.add_metadata("DC", "title", f"Volume {issue.volume}, No. {issue.number}", {"id": "subtitle"})
     book.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})

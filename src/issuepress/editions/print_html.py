@@ -1,0 +1,66 @@
+"""Article fragments -> HTML for the single print document: ids made unique, footnotes made floats.
+
+The print edition lays every piece out in one HTML document, so each piece's
+ids (headings, footnotes) get the piece's slug as a prefix and links follow.
+With footnotes at the foot of the page, each note's text moves to where it is
+called, as a `float: footnote` element, and the end-of-article list goes.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+from lxml import html as lxml_html
+
+
+def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: str) -> str:
+    """`page_slugs` maps web page names ("x.html") to piece slugs; `footnotes` is "foot" or "end"."""
+    container = lxml_html.fragment_fromstring(fragment or "", create_parent="div")
+    for element in container.iter(etree.Element):
+        element.attrib.pop("epub:type", None)
+        if element.get("id"):
+            element.set("id", f"{slug}--{element.get('id')}")
+        href = element.get("href")
+        if element.tag == "a" and href:
+            element.set("href", _relink(href, slug, page_slugs))
+    if footnotes == "foot":
+        _float_footnotes(container, slug)
+    markup = lxml_html.tostring(container, encoding="unicode")
+    return markup[len("<div>"):-len("</div>")]
+
+
+def _relink(href: str, slug: str, page_slugs: dict[str, str]) -> str:
+    page, _, fragment = href.partition("#")
+    if not page:
+        return f"#{slug}--{fragment}"
+    if page in page_slugs:
+        target = page_slugs[page]
+        return f"#{target}--{fragment}" if fragment else f"#{target}"
+    return href
+
+
+def _float_footnotes(container, slug: str) -> None:
+    notes = {item.get("id"): item for item in container.xpath(".//section[@class='footnotes']//li")}
+    for ref in container.xpath(".//sup[@class='footnote-ref']"):
+        link = ref.find("a")
+        note = notes.pop((link.get("href") or "#")[1:], None) if link is not None else None
+        if note is None:  # a second call of a note already placed: keep its number, unlinked
+            if link is not None:
+                link.attrib.pop("href", None)
+            continue
+        for backlink in note.xpath(".//a[@class='footnote-backref']"):
+            backlink.drop_tree()
+        footnote = lxml_html.Element("span", {"class": "footnote"})
+        footnote.text = note.text
+        paragraphs = 0
+        for child in list(note):
+            if child.tag == "p":  # block paragraphs cannot sit inside the calling paragraph
+                child.tag = "span"
+                paragraphs += 1
+                # the first runs on from the note's number; later ones start their own lines
+                if paragraphs > 1:
+                    child.set("class", "footnote-paragraph")
+            footnote.append(child)
+        footnote.tail = ref.tail
+        ref.getparent().replace(ref, footnote)
+    for section in container.xpath(".//section[@class='footnotes']"):
+        section.drop_tree()

@@ -1,0 +1,67 @@
+"""Reading PDFs the way a printer's preflight does: pypdf for structure, poppler for fonts, text and pixels."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from pypdf import PdfReader
+
+PT_PER_MM = 72 / 25.4
+
+
+def boxes(pdf: Path) -> list[dict[str, tuple[float, ...]]]:
+    reader = PdfReader(str(pdf))
+    return [{name: tuple(round(float(v), 2) for v in page[f"/{name}"]) for name in ("MediaBox", "BleedBox", "TrimBox")
+             if f"/{name}" in page} for page in reader.pages]
+
+
+def fonts(pdf: Path) -> list[tuple[str, bool]]:
+    """(font name, embedded) for every font, from poppler's pdffonts."""
+    output = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = output.splitlines()[2:]
+    result = []
+    for row in rows:
+        parts = row.split()
+        # name ... emb sub uni object ID: emb is the fifth field from the end
+        result.append((parts[0], parts[-5] == "yes"))
+    return result
+
+
+def page_texts(pdf: Path) -> list[str]:
+    output = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    return output.split("\f")[:-1]
+
+
+def outline(pdf: Path) -> list[tuple[int, str, int]]:
+    """(depth, title, page number) of every bookmark."""
+    reader = PdfReader(str(pdf))
+    entries: list[tuple[int, str, int]] = []
+
+    def walk(items, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                entries.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return entries
+
+
+def contents_numbers(contents_page: str) -> dict[str, int]:
+    """'Title ....... 12' lines of the contents page -> {title: 12}."""
+    found = {}
+    for line in contents_page.splitlines():
+        match = re.match(r"^\s*(.+?)\s*\.{3,}\s*(\d+)\s*$", line)
+        if match:
+            found[match.group(1).strip()] = int(match.group(2))
+    return found
+
+
+def render_page(pdf: Path, number: int, out: Path, dpi: int = 30) -> Path:
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number), "-png", "-singlefile",
+                    str(pdf), str(out)], check=True)
+    return out.with_suffix(".png")

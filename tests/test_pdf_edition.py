@@ -1,0 +1,193 @@
+"""The print PDF and the screen PDF: geometry, binding, fonts, outline, contents, pixels, preflight."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from conftest import STRAND_ORDER, copy_sample, problem_lines, run_cli
+from pdftools import PT_PER_MM, boxes, contents_numbers, fonts, outline, page_texts, render_page
+
+A4 = (210 * PT_PER_MM, 297 * PT_PER_MM)
+SAMPLE_TITLES = ["Lavrov in Islamabad: A Message Addressed Elsewhere", "Letter from Lahore: Pages in the Haze"]
+THEME_FONTS = ("Charis-SIL", "Inter", "Noto-Naskh-Arabic")
+
+
+@pytest.fixture(scope="module")
+def sample_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_sample(tmp_path_factory.mktemp("pdf") / "magazine")
+    result = run_cli("build", "2024-11", "--format", "pdf,screen-pdf", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "12 pages, saddle-stitch" in result.stderr  # the summary reports the final page count
+    return root / "build/2024-11"
+
+
+@pytest.fixture(scope="module")
+def strand_pdf(strand: Path) -> Path:
+    result = run_cli("build", "1891-07", "--format", "pdf", cwd=strand)
+    assert result.returncode == 0, result.stderr
+    return strand / "build/1891-07/1891-07.pdf"
+
+
+def squash(text: str) -> str:
+    """Text without whitespace or bidi controls: pdftotext writes letter-spaced capitals as 'N OT E S'
+    and wraps right-to-left runs in embedding marks."""
+    return "".join(ch for ch in text if not ch.isspace() and not "\u202a" <= ch <= "\u202e")
+
+
+def assert_geometry(pdf: Path, trim: tuple[float, float], bleed_mm: float) -> None:
+    bleed = bleed_mm * PT_PER_MM
+    for number, page in enumerate(boxes(pdf), start=1):
+        left, bottom, right, top = page["TrimBox"]
+        assert (round(right - left, 1), round(top - bottom, 1)) == (round(trim[0], 1), round(trim[1], 1)), number
+        assert page["BleedBox"] == pytest.approx((left - bleed, bottom - bleed, right + bleed, top + bleed), abs=0.02)
+        media = page["MediaBox"]
+        assert media[0] <= page["BleedBox"][0] and media[2] >= page["BleedBox"][2], "marks need room past the bleed"
+
+
+def test_sample_geometry_and_binding(sample_pdfs: Path) -> None:
+    pdf = sample_pdfs / "2024-11.pdf"
+    assert_geometry(pdf, A4, 3)
+    pages = len(PdfReader(str(pdf)).pages)
+    assert pages == 12 and pages % 4 == 0
+    texts = page_texts(pdf)
+    assert squash(texts[-2]) == "NOTES", "saddle-stitch padding goes before the back cover"
+    assert "ISSN 2049-3630" in texts[-1]
+
+
+def test_strand_geometry_and_perfect_binding(strand_pdf: Path) -> None:
+    assert_geometry(strand_pdf, (6.5 * 72, 9.5 * 72), 0.125 * 25.4)
+    texts = page_texts(strand_pdf)
+    assert not any(squash(text) == "NOTES" for text in texts), "perfect-bound issues are not padded"
+    assert len(texts) > 150
+
+
+@pytest.mark.parametrize("name", ["2024-11.pdf", "2024-11-screen.pdf"])
+def test_every_font_is_embedded_and_from_the_theme(sample_pdfs: Path, name: str) -> None:
+    found = fonts(sample_pdfs / name)
+    assert found
+    for font, embedded in found:
+        assert embedded, f"{font} is not embedded"
+        assert font.split("+")[-1].startswith(THEME_FONTS), f"{font} is not a theme font"
+
+
+def test_outline_lists_sections_and_articles(sample_pdfs: Path, strand_pdf: Path) -> None:
+    entries = outline(sample_pdfs / "2024-11.pdf")
+    titles = [title for _, title, _ in entries]
+    for expected in ["Contents", "Editor\u2019s note", "Analysis", *SAMPLE_TITLES, "Contributors"]:
+        assert expected in titles
+    assert (1, SAMPLE_TITLES[0], 4) in entries  # nested under its section
+    strand_titles = [title for depth, title, _ in outline(strand_pdf) if depth == 1]
+    assert len(strand_titles) == len(STRAND_ORDER)
+
+
+@pytest.mark.parametrize("which", ["sample", "strand"])
+def test_contents_page_numbers_are_where_articles_start(which: str, sample_pdfs: Path, strand_pdf: Path) -> None:
+    pdf = sample_pdfs / "2024-11.pdf" if which == "sample" else strand_pdf
+    texts = page_texts(pdf)
+    printed = contents_numbers(texts[1])
+    assert len(printed) >= (4 if which == "sample" else 13)
+    for title, number in printed.items():
+        # the article opens on that page: its title is in the page's first lines, under no running head
+        opening = squash("".join(texts[number - 1].splitlines()[:8]))
+        assert squash(title) in opening, (title, number, opening[:120])
+        assert not any(squash(title) in squash(text) for text in texts[2:number - 1]), \
+            f"{title} appears before page {number}"
+
+
+def test_metadata(sample_pdfs: Path) -> None:
+    reader = PdfReader(str(sample_pdfs / "2024-11.pdf"))
+    meta = reader.metadata
+    assert meta.title == "The Meridian Review \u2014 November 2024"
+    assert meta.author == "Rashed Rahman"
+    assert meta.subject.startswith("Russia\u2019s foreign minister")
+    assert meta["/Keywords"] == "Pakistan, Russia, Afghanistan, India, Lahore"
+    assert meta["/CreationDate"] == "D:20241101000000Z"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_cover_and_opening_are_not_blank(sample_pdfs: Path, tmp_path: Path) -> None:
+    pdf = sample_pdfs / "2024-11.pdf"
+    for number in (1, 4):
+        image = Image.open(render_page(pdf, number, tmp_path / f"page{number}", dpi=50)).convert("L")
+        inked = sum(image.histogram()[:200]) / (image.width * image.height)
+        assert inked > (0.5 if number == 1 else 0.05), f"page {number} looks blank ({inked:.3f} inked)"
+
+
+def test_footnotes_sit_at_the_foot_of_their_page(sample_pdfs: Path) -> None:
+    page = page_texts(sample_pdfs / "2024-11.pdf")[3]
+    body, _, foot = page.partition("The phrase is usually credited to Arthur Conolly")
+    assert "theGreatGame" in squash(body) and foot.strip() and "NOTES" not in squash(page)
+
+
+def test_urdu_article_text_is_there(sample_pdfs: Path) -> None:
+    texts = page_texts(sample_pdfs / "2024-11.pdf")
+    assert any("\u062e\u0632\u0627\u06ba" in text for text in texts)  # the title's last word, خزاں
+
+
+def test_screen_pdf_has_no_bleed_and_clickable_contents(sample_pdfs: Path) -> None:
+    pdf = sample_pdfs / "2024-11-screen.pdf"
+    for page in boxes(pdf):
+        assert page["MediaBox"] == pytest.approx((0, 0, *A4), abs=0.1)
+    reader = PdfReader(str(pdf))
+    assert len(reader.pages) == 9
+    links = [annotation.get_object() for annotation in reader.pages[1].get("/Annots", [])]
+    internal = [link for link in links if link.get("/Subtype") == "/Link" and "/Dest" in link]
+    assert len(internal) >= 5, "every contents entry links to its article"
+
+
+def test_two_builds_are_byte_identical(sample: Path, tmp_path: Path) -> None:
+    digests = []
+    for run in ("one", "two"):
+        assert run_cli("build", "2024-11", "-f", "pdf", "--out", str(tmp_path / run), cwd=sample).returncode == 0
+        digests.append(hashlib.sha256((tmp_path / run / "2024-11.pdf").read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
+
+
+def test_low_resolution_image_fails_preflight(sample: Path) -> None:
+    small = Image.open(sample / "issues/2024-11/images/timeline.png").resize((400, 200))
+    small.save(sample / "issues/2024-11/images/timeline.png")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 1
+    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md: image images/timeline.png prints at")
+               and "below the 150 ppi minimum" in line for line in problem_lines(result.stderr)), result.stderr
+    assert not (sample / "build/2024-11/2024-11.pdf").exists()
+
+
+def test_check_print_runs_preflight_without_writing(sample: Path) -> None:
+    result = run_cli("check", "2024-11", "--print", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    assert "print PDF: 12 pages, saddle-stitch, 8 fonts embedded" in result.stderr
+    Image.new("RGB", (300, 150), "red").save(sample / "issues/2024-11/images/timeline.png")
+    result = run_cli("check", "2024-11", "--print", cwd=sample)
+    assert result.returncode == 1
+    assert "below the 150 ppi minimum" in result.stderr
+    assert not (sample / "build").exists()
+
+
+def test_medium_resolution_image_warns(sample: Path) -> None:
+    image = Image.open(sample / "issues/2024-11/images/timeline.png").resize((1200, 600))
+    image.save(sample / "issues/2024-11/images/timeline.png")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    assert any("warning: image images/timeline.png prints at" in line and "300 ppi" in line
+               for line in problem_lines(result.stderr)), result.stderr
+
+
+def test_recto_openings_and_no_marks(sample: Path) -> None:
+    settings = sample / "magazine.yaml"
+    text = settings.read_text().replace("recto: false", "recto: true").replace("marks: crop", "marks: none")
+    settings.write_text(text.replace("footnotes: foot", "footnotes: end"))
+    assert run_cli("build", "2024-11", "-f", "pdf", cwd=sample).returncode == 0
+    pdf = sample / "build/2024-11/2024-11.pdf"
+    starts = [page for depth, title, page in outline(pdf) if title in SAMPLE_TITLES or title == "Editor\u2019s note"]
+    assert starts and all(page % 2 == 1 for page in starts), starts
+    for page in boxes(pdf):
+        assert page["MediaBox"] == pytest.approx(page["BleedBox"], abs=0.02)
+    texts = page_texts(pdf)
+    assert any("NOTES" in squash(text) and "The phrase is usually credited" in text for text in texts), \
+        "endnotes follow the article"
