@@ -15,7 +15,7 @@ CASES = sorted(p.name for p in (FIXTURES / "bad").iterdir() if p.is_dir())
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_bad_issue_reports_every_problem(case: str, command: str, tmp_path: Path) -> None:
-    root = shutil.copytree(FIXTURES / "bad" / case, tmp_path / case)
+    root = shutil.copytree(FIXTURES / "bad" / case, tmp_path / case, symlinks=True)  # keep the escaping link
     expected = (root / "expected.txt").read_text(encoding="utf-8").splitlines()
     result = run_cli(command, "x", cwd=root)
     assert result.returncode == 1
@@ -63,3 +63,19 @@ def test_failed_build_keeps_previous_edition(sample: Path) -> None:
     assert index.read_bytes() == before
     leftovers = [p.name for p in (sample / "build/2024-11").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_a_bug_is_one_line_not_a_traceback(sample: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from issuepress import build, cli
+
+    def broken(root):
+        raise RuntimeError("something inside issuepress went wrong")
+
+    monkeypatch.setattr(build, "load", broken)
+    monkeypatch.delenv("ISSUEPRESS_DEBUG", raising=False)
+    result = CliRunner().invoke(cli.main, ["check", "2024-11", "--root", str(sample)])
+    assert result.exit_code == 70
+    assert "internal error: RuntimeError: something inside issuepress went wrong" in result.output
+    assert "Traceback" not in result.output

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -40,6 +41,28 @@ def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
         stderr.print(str(problem), style=style, markup=False, soft_wrap=True)
 
 
+@contextmanager
+def _failures(failed: str, consequence: str):
+    """Content problems -> their lines and exit 1; Ctrl-C/SIGTERM -> exit 130; a bug -> one line and exit 70."""
+    try:
+        yield
+    except IssueError as error:
+        _report(error.problems)
+        errors = sum(not p.warning for p in error.problems)
+        stderr.print(f"{failed}: {errors} problem{'s' * (errors != 1)}; {consequence}", style="bold red")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        stderr.print("interrupted; nothing was written", style="bold red")
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
+        if os.environ.get("ISSUEPRESS_DEBUG"):
+            raise
+        stderr.print(f"internal error: {type(error).__name__}: {error}", style="bold red", markup=False)
+        stderr.print("This is a bug in issuepress, not a problem in the issue. Please report it with the "
+                     "command you ran; ISSUEPRESS_DEBUG=1 shows the traceback.", soft_wrap=True)
+        sys.exit(70)
+
+
 def _formats(values: tuple[str, ...]) -> list[str]:
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
     unknown = [name for name in names if name not in recipe.EDITIONS]
@@ -69,7 +92,8 @@ def main() -> None:
 @main.command("build")
 @click.argument("issue_id")
 @click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-              help="Edition to build: html, epub or pdf (repeat, or separate with commas). Default: all.")
+              help="Edition to build: epub, pdf, screen-pdf or html (repeat, or separate with commas). "
+                   "Default: all.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write the editions here instead of build/ISSUE_ID.")
 @root_option
@@ -77,25 +101,15 @@ def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, roo
     """Build ISSUE_ID (a folder under issues/) into its editions."""
     chosen = _formats(formats)
     started = time.perf_counter()
-    clock: dict[str, float] = {}
 
     def progress(event: str, name: str) -> None:
         if event == "start":
-            clock[name] = time.perf_counter()
             stderr.print(f"[bold]{name:<10}[/bold] building the {recipe.EDITIONS[name].describe} ...")
         elif event == "load":
             stderr.print(f"[bold]{'issue':<10}[/bold] reading {issue_id} ...")
 
-    try:
+    with _failures("build failed", "nothing was written"):
         rendered, built = recipe.build(root, issue_id, chosen, out, progress)
-    except IssueError as error:
-        _report(error.problems)
-        errors = sum(not p.warning for p in error.problems)
-        stderr.print(f"build failed: {errors} problem{'s' * (errors != 1)}; nothing was written", style="bold red")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        stderr.print("interrupted; nothing was written", style="bold red")
-        sys.exit(130)
     _report(rendered.warnings + tuple(w for item in built for w in item.warnings))
     for item in built:
         detail = f", {item.detail}" if item.detail else ""
@@ -111,14 +125,9 @@ def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, roo
 @root_option
 def check_command(issue_id: str, preflight: bool, root: Path) -> None:
     """Check ISSUE_ID's manifest, articles, images and layouts; build nothing."""
-    try:
+    with _failures(f"{issue_id} has problems", "fix them and check again"):
         rendered, theme = recipe.load(root)(issue_id)
         findings = recipe.preflight(rendered, theme) if preflight else None
-    except IssueError as error:
-        _report(error.problems)
-        errors = sum(not p.warning for p in error.problems)
-        stderr.print(f"{errors} problem{'s' * (errors != 1)} in {issue_id}", style="bold red")
-        sys.exit(1)
     _report(rendered.warnings + (tuple(findings.problems) if findings else ()))
     if findings:
         stderr.print(f"print PDF: {findings.summary()}; fonts: {', '.join(findings.fonts)}", soft_wrap=True)

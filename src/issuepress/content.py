@@ -19,7 +19,7 @@ from .errors import Problems
 from .fields import Fields
 from .markdown import renderer_for, slugify
 from .model import Article, Asset, Contributor, Heading, Issue
-from .sources import load_image, read_text, resolve_inside
+from .sources import is_file, load_image, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
 
 FRONT_MATTER_KEYS = {"title", "subtitle", "authors", "section", "language"}
@@ -94,7 +94,7 @@ class _Piece:
             else:
                 self.problems.error(f"image {reason}", self.path, line)
             return None
-        if raw and not path.is_file():
+        if raw and not is_file(path):
             self.problems.warn(f"removed <img>: file not found: {self.problems.where(path)}", self.path, line)
             return None
         asset = self.registry.image(path, line, self.path)

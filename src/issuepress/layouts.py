@@ -87,17 +87,38 @@ class Theme:
         return [self.fonts[name] for name in names if name in self.fonts]
 
 
+# Themes already compiled in this process, by content and by where their files are shown to be:
+# a preview server or a test suite loads the same theme many times.
+_COMPILED: dict[tuple, tuple[Theme, tuple[Problem, ...]]] = {}
+
+
 def load_theme(root: Path, problems: Problems) -> Theme:
     builtin = builtin_theme_dir()
     layout_files = {**_read_tree(builtin / "layouts"), **_read_tree(root / "layouts")}
-    origins = {name: problems.where(_shown(root, builtin, "layouts", name)) for name in layout_files}
     font_files = {**_read_tree(builtin / "fonts"), **_read_tree(root / "fonts")}
+    origins = {name: problems.where(_shown(root, builtin, "layouts", name)) for name in layout_files}
+    font_origins = {name: problems.where(_shown(root, builtin, "fonts", name)) for name in font_files}
+    digest = hashlib.sha256()
+    for name, data in sorted({**layout_files, **{f"fonts/{k}": v for k, v in font_files.items()}}.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    key = (digest.hexdigest(), tuple(origins.items()), tuple(font_origins.items()))
+    if key not in _COMPILED:
+        found = Problems(root)
+        theme = _compile(layout_files, font_files, origins, font_origins, key[0], found)
+        _COMPILED[key] = (theme, tuple(found.errors))
+    theme, errors = _COMPILED[key]
+    problems.errors.extend(errors)
+    return theme
+
+
+def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origins: dict[str, str],
+             font_origins: dict[str, str], digest: str, problems: Problems) -> Theme:
     templates: dict[str, str] = {}
     for name, data in layout_files.items():
         try:
             templates[name] = data.decode("utf-8")
         except UnicodeDecodeError:
-            problems.error("layout is not UTF-8 text", _shown(root, builtin, "layouts", name))
+            problems.error("layout is not UTF-8 text", origins[name])
     fonts, licences = {}, {}
     for name, data in font_files.items():
         suffix = Path(name).suffix.lower()
@@ -106,12 +127,9 @@ def load_theme(root: Path, problems: Problems) -> Theme:
                 fonts[name] = Asset(f"fonts/{name}", data, FONT_TYPES[suffix], Path(name))
             else:
                 problems.error("font cannot be loaded (not a valid TrueType/OpenType/WOFF file); "
-                               "replace it or remove it", _shown(root, builtin, "fonts", name))
+                               "replace it or remove it", font_origins[name])
         elif suffix == ".txt":
             licences[name] = Asset(f"fonts/{name}", data, "text/plain", Path(name))
-    digest = hashlib.sha256()
-    for name, data in sorted({**layout_files, **{f"fonts/{k}": v for k, v in font_files.items()}}.items()):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     env = jinja2.Environment(
         # templates come from memory, but carry their file name so errors point at the file
         loader=jinja2.FunctionLoader(lambda name: (templates[name], origins[name], lambda: True)
@@ -133,7 +151,7 @@ def load_theme(root: Path, problems: Problems) -> Theme:
                 env.get_template(name)
             except jinja2.TemplateSyntaxError as error:
                 problems.error(f"layout error: {error.message}", origins[name], error.lineno)
-    return Theme(templates, origins, fonts, licences, digest.hexdigest(), env)
+    return Theme(templates, origins, fonts, licences, digest, env)
 
 
 def long_date(date) -> str:

@@ -16,7 +16,7 @@ from .fields import Fields, describe
 from .markdown import renderer_for
 from .model import ArticleEntry, Contributor, Issue, Magazine, PrintSettings
 from .printsizes import parse_length, parse_trim
-from .sources import read_text, resolve_inside
+from .sources import is_file, read_text, resolve_inside
 from .yamlsource import LineDict, LineList, parse_yaml
 
 MAGAZINE_KEYS = {"title", "publisher", "issn", "language", "url", "print"}
@@ -220,7 +220,7 @@ def _checked_path(fields: Fields, key: str, value: str, folder: Path, root: Path
     if reason:
         fields.problems.error(f"'{key}': {reason}", fields.path, line)
         return None
-    if not path.is_file():
+    if not is_file(path):
         fields.problems.error(f"'{key}': file not found: {fields.problems.where(path)}", fields.path, line)
         return None
     return path

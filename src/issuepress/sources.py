@@ -38,10 +38,28 @@ def resolve_inside(base: Path, reference: str, root: Path) -> tuple[Path | None,
     candidate = Path(relative)
     if candidate.is_absolute():
         return None, f"'{reference}' is an absolute path; use a path relative to the file that names it"
-    resolved = (base / candidate).resolve()
+    try:
+        resolved = (base / candidate).resolve()
+    except (OSError, ValueError):  # a NUL byte, a name too long for the file system, a symlink loop
+        return None, f"'{reference[:80]}' is not a usable file name"
     if not resolved.is_relative_to(root.resolve()):
         return None, f"'{reference}' leads outside the magazine folder; files must stay inside it"
     return resolved, None
+
+
+def is_file(path: Path) -> bool:
+    """Path.is_file() that answers False, not OSError, for names the file system cannot hold."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def read_text(path: Path, problems: Problems, line: int | None = None, cited_in: Path | None = None) -> str | None:
@@ -66,11 +84,8 @@ def read_bytes(path: Path, problems: Problems, line: int | None = None, cited_in
     """The file's bytes, or None after recording (against the citing file) why not."""
     where = cited_in or path
     shown = problems.where(path)
-    if not path.exists():
-        problems.error(f"file not found: {shown}", where, line)
-        return None
-    if not path.is_file():
-        problems.error(f"not a file: {shown}", where, line)
+    if not is_file(path):
+        problems.error(f"not a file: {shown}" if _is_dir(path) else f"file not found: {shown}", where, line)
         return None
     try:
         return path.read_bytes()

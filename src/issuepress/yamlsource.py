@@ -120,7 +120,13 @@ def _error_line(error: yaml.MarkedYAMLError, line_offset: int) -> int | None:
 
 def parse_yaml(text: str, path: Path, problems: Problems, line_offset: int = 0) -> Any:
     """Parse YAML text; on a syntax error, record it with its line and return None."""
-    loader = _LineLoader(text, line_offset)
+    try:
+        loader = _LineLoader(text, line_offset)  # the reader rejects control characters right here
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1 + line_offset
+        problems.error(f"contains a control character (code {error.character:#x}) that YAML does not allow; "
+                       "delete it", path, line)
+        return None
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:

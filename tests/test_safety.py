@@ -1,0 +1,78 @@
+"""Nothing lost: failed, interrupted and concurrent builds never leave half-written editions."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from issuepress.outputs import write_file, write_tree
+
+from conftest import run_cli
+
+
+def digest_tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_write_tree_failure_keeps_previous_folder(tmp_path: Path) -> None:
+    target = tmp_path / "html"
+    write_tree(target, {"index.html": b"old", "css/a.css": b"a"})
+    before = digest_tree(target)
+    with pytest.raises(TypeError):
+        write_tree(target, {"index.html": b"new", "broken.html": None})  # fails half-way through
+    assert digest_tree(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["html"], "no staging folder left behind"
+
+
+def test_write_file_failure_keeps_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "x.epub"
+    write_file(target, b"old")
+    with pytest.raises(TypeError):
+        write_file(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.epub"]
+
+
+def test_sigterm_during_build_leaves_previous_editions(strand: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("build", "1891-07", "--out", str(out), cwd=strand).returncode == 0
+    before = digest_tree(out)
+    process = subprocess.Popen([sys.executable, "-m", "issuepress", "build", "1891-07", "--out", str(out)],
+                               cwd=strand, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+    for line in process.stderr:  # wait until the slowest edition is being laid out
+        if line.startswith("pdf ") or line.startswith("screen-pdf"):
+            break
+    process.send_signal(signal.SIGTERM)
+    rest = process.stderr.read()
+    assert process.wait(timeout=120) == 130
+    assert "interrupted; nothing was written" in rest and "Traceback" not in rest
+    assert digest_tree(out) == before
+    assert not [p for p in out.rglob(".*")], "temporary files were left behind"
+
+
+def test_two_issues_build_at_once(sample: Path) -> None:
+    shutil.copytree(sample / "issues/2024-11", sample / "issues/2024-12")
+    manifest = sample / "issues/2024-12/issue.yaml"
+    manifest.write_text(manifest.read_text().replace("number: 11", "number: 12").replace("2024-11-01", "2024-12-01")
+                        .replace("title: November 2024", "title: December 2024"))
+    env = {**os.environ, "NO_COLOR": "1"}
+    processes = [subprocess.Popen([sys.executable, "-m", "issuepress", "build", issue, "-f", "epub,html"],
+                                  cwd=sample, stderr=subprocess.PIPE, text=True, env=env)
+                 for issue in ("2024-11", "2024-12")]
+    for process in processes:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr
+    for issue, title in (("2024-11", "November 2024"), ("2024-12", "December 2024")):
+        with zipfile.ZipFile(sample / f"build/{issue}/{issue}.epub") as archive:
+            assert archive.testzip() is None
+            assert title in archive.read("EPUB/content.opf").decode()
+        assert title in (sample / f"build/{issue}/html/index.html").read_text()
