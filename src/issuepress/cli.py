@@ -15,7 +15,8 @@ from rich.console import Console
 from . import build as recipe
 from .errors import IssueError, Problem
 
-stderr = Console(stderr=True, highlight=False)
+# soft_wrap: a problem line is never broken, so editors and tools can read `path:line:` whole
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _human_size(size: int) -> str:
@@ -42,7 +43,7 @@ def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
 
 
 @contextmanager
-def _failures(failed: str, consequence: str):
+def _failures(failed: str, consequence: str, interrupted: str = "interrupted; nothing was written"):
     """Content problems -> their lines and exit 1; Ctrl-C/SIGTERM -> exit 130; a bug -> one line and exit 70."""
     try:
         yield
@@ -52,7 +53,7 @@ def _failures(failed: str, consequence: str):
         stderr.print(f"{failed}: {errors} problem{'s' * (errors != 1)}; {consequence}", style="bold red")
         sys.exit(1)
     except KeyboardInterrupt:
-        stderr.print("interrupted; nothing was written", style="bold red")
+        stderr.print(interrupted, style="bold red")
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
         if os.environ.get("ISSUEPRESS_DEBUG"):
@@ -137,6 +138,61 @@ def check_command(issue_id: str, preflight: bool, root: Path) -> None:
     pieces = len(rendered.pieces)
     stderr.print(f"{issue_id} is ready to build: {pieces} pieces, {len(rendered.assets)} images, "
                  f"{len(rendered.warnings)} warnings", style="bold green")
+
+
+@main.command("subscribers")
+@click.argument("issue_id")
+@click.option("--list", "listing", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV of subscribers with a header line: id,name,email (other columns are ignored).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the copies. Default: build/ISSUE_ID/subscribers.")
+@click.option("--format", "-f", "formats", default="epub", show_default=True, metavar="FORMATS",
+              help="epub, pdf (a stamped screen PDF) or epub,pdf.")
+@click.option("--include-email", is_flag=True, help="Also print the subscriber's e-mail address in each copy.")
+@click.option("--strict", is_flag=True, help="Stop on a bad row instead of skipping it with a warning.")
+@root_option
+def subscribers_command(issue_id: str, listing: Path, out: Path | None, formats: str, include_email: bool,
+                        strict: bool, root: Path) -> None:
+    """Make a personalised copy of ISSUE_ID for every subscriber in a CSV list."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from . import subscribers
+
+    chosen = [name.strip() for name in formats.split(",") if name.strip()]
+    if not chosen or set(chosen) - {"epub", "pdf"}:
+        raise click.BadParameter("choose epub, pdf or epub,pdf", param_hint="--format")
+    started = time.perf_counter()
+    with _failures("no copies made", "fix them and run again"):
+        rendered, theme = recipe.load(root)(issue_id)
+        people, problems = subscribers.read_subscribers(listing, Path.cwd(), strict)
+    _report(problems)
+    out = out or root / "build" / issue_id / "subscribers"
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=stderr, disable=not stderr.is_terminal, transient=True) as bar:
+        task = bar.add_task("copies", total=len(people) * len(chosen))
+        with _failures("no copies made", "fix them and run again",
+                       f"interrupted; finished copies are kept in {_shown(out)} and the next run resumes"):
+            summary = subscribers.make_copies(rendered, theme, people, out, chosen, include_email,
+                                              lambda done, total: bar.update(task, completed=done))
+    seconds = time.perf_counter() - started
+    rate = f"; {summary.rate:.0f} copies/s after building the issue once" if summary.written else ""
+    stderr.print(f"wrote {summary.written} copies to {_shown(out)} ({summary.skipped} already done, "
+                 f"{len(problems)} rows skipped) in {seconds:.1f}s{rate}", style="bold", soft_wrap=True)
+
+
+@main.command("trace")
+@click.argument("copy", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The manifest.csv written with the copies. Default: the one beside COPY.")
+def trace_command(copy: Path, manifest: Path | None) -> None:
+    """Say which subscriber a personalised EPUB was made for."""
+    from . import subscribers
+
+    with _failures("cannot trace", "is it an EPUB?"):
+        identifier, lines = subscribers.trace(copy, manifest)
+    for line in lines:
+        click.echo(line)
+    sys.exit(0 if identifier else 1)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,16 @@ import tempfile
 from pathlib import Path
 
 
-def write_file(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write `data` to `path` atomically; `durable` also waits for the disk (an edition, not a batch copy)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:

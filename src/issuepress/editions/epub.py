@@ -41,29 +41,59 @@ class Document:
     linear: bool = True
 
 
+IMPRINT = f"{FOLDER}/imprint.xhtml"
+PACKAGE = f"{FOLDER}/content.opf"
+
+
 def build(rendered: RenderedIssue, theme: Theme) -> bytes:
-    issue = rendered.issue
-    modified = common.build_timestamp(issue)
-    cover = rendered.cover or typographic_cover(rendered, theme)
-    arabic = any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered))
-    context = {**common.context(rendered), "cover": cover, "identifier": common.issue_identifier(rendered),
-               "prepared_for": None, "arabic_script": arabic}
-    css = theme.render("css/epub.css", **context)
-    fonts = theme.fonts_in(css)
-    families = dict.fromkeys(theme.family_name(font) for font in fonts)
-    context.update(licences=theme.licences_for(fonts), typefaces=" and ".join(families) or "the reader's fonts")
-    documents = _documents(rendered, theme, context)
-    images = [cover] + [asset for asset in rendered.assets if asset.href != cover.href]
-    book = _package(rendered, documents, css, images, fonts, cover)
-    raw = io.BytesIO()
-    ebooklib_epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False, "mtime": modified,
-                                         "raise_exceptions": True})
-    written = epubzip.unpack(raw.getvalue())
-    order = ["META-INF/container.xml", f"{FOLDER}/content.opf", f"{FOLDER}/toc.ncx"]
-    order += [f"{FOLDER}/{d.name}" for d in documents] + [f"{FOLDER}/css/epub.css"]
-    order += [f"{FOLDER}/{a.href}" for a in fonts + images]
-    order += sorted(name for name in written if name not in order and name != "mimetype")
-    return epubzip.pack({name: written[name] for name in order}, modified)
+    return EpubEdition(rendered, theme).package()
+
+
+class EpubEdition:
+    """The EPUB of one issue, and the imprint and package of personalised copies of it."""
+
+    def __init__(self, rendered: RenderedIssue, theme: Theme):
+        self.rendered, self.theme = rendered, theme
+        self.modified = common.build_timestamp(rendered.issue)
+        self.cover = rendered.cover or typographic_cover(rendered, theme)
+        arabic = any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered))
+        context = {**common.context(rendered), "cover": self.cover,
+                   "identifier": common.issue_identifier(rendered), "prepared_for": None, "copy_identifier": None,
+                   "arabic_script": arabic}
+        self.css = theme.render("css/epub.css", **context)
+        self.fonts = theme.fonts_in(self.css)
+        families = dict.fromkeys(theme.family_name(font) for font in self.fonts)
+        context.update(licences=theme.licences_for(self.fonts),
+                       typefaces=" and ".join(families) or "the reader's fonts")
+        self.context = context
+
+    def package(self) -> bytes:
+        documents = _documents(self.rendered, self.theme, self.context)
+        images = [self.cover] + [asset for asset in self.rendered.assets if asset.href != self.cover.href]
+        book = _package(self.rendered, documents, self.css, images, self.fonts, self.cover)
+        raw = io.BytesIO()
+        ebooklib_epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False,
+                                             "mtime": self.modified, "raise_exceptions": True})
+        written = epubzip.unpack(raw.getvalue())
+        order = ["META-INF/container.xml", PACKAGE, f"{FOLDER}/toc.ncx"]
+        order += [f"{FOLDER}/{d.name}" for d in documents] + [f"{FOLDER}/css/epub.css"]
+        order += [f"{FOLDER}/{a.href}" for a in self.fonts + images]
+        order += sorted(name for name in written if name not in order and name != "mimetype")
+        return epubzip.pack({name: written[name] for name in order}, self.modified)
+
+    def imprint(self, prepared_for: str, copy_identifier: str) -> bytes:
+        """The imprint page of a personalised copy: who it was prepared for, and the copy's identifier."""
+        issue = self.rendered.issue
+        lang = {"lang": issue.language, "dir": self.context["issue_direction"], "prefixes": ""}
+        markup = self.theme.render("epub/imprint.xhtml", **{**self.context, "prepared_for": prepared_for,
+                                                            "copy_identifier": copy_identifier}, **lang)
+        return markup.encode("utf-8")
+
+
+def copy_package(package: bytes, copy_identifier: str) -> bytes:
+    """The package document of a personalised copy: the issue's, plus the copy's own identifier."""
+    entry = f'<dc:identifier id="copy-identifier">{copy_identifier}</dc:identifier>\n  </metadata>'
+    return package.replace(b"</metadata>", entry.encode("utf-8"), 1)
 
 
 def _all_text(rendered: RenderedIssue):

@@ -1,0 +1,69 @@
+"""A finished PDF and a line of text -> the same PDF with the line in every page's footer.
+
+Used for personalised screen PDFs: the issue is laid out once, and each copy
+gets a one-line overlay, set by WeasyPrint with the theme's fonts (so a name
+in any script prints), drawn on every page as a form XObject. The copy is
+the original file plus an incremental update holding the overlay and the
+changed page dictionaries, so no page is parsed or rewritten.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+
+import weasyprint
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+from ..layouts import Theme
+from ..model import RenderedIssue
+from .pdf import BASE_URL, MemoryFetcher
+
+
+def stamp(pdf: bytes, line: str, rendered: RenderedIssue, theme: Theme) -> bytes:
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    first = writer.pages[0].mediabox
+    overlay = PdfReader(io.BytesIO(_overlay(line, float(first.width), float(first.height), rendered, theme)))
+    source = overlay.pages[0]
+    form = StreamObject()
+    form.set_data(source.get_contents().get_data())
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): source.mediabox,
+                 NameObject("/Resources"): source["/Resources"].clone(writer)})
+    form_ref = writer._add_object(form)
+    # The page's own drawing is wrapped in q/Q so the overlay starts from the page's initial state.
+    save = writer._add_object(_stream(b"q"))
+    draw = writer._add_object(_stream(b"Q q /IssuepressStamp Do Q"))
+    for page in writer.pages:
+        resources = page["/Resources"].get_object()
+        xobjects = resources.get("/XObject")
+        if xobjects is None:
+            xobjects = DictionaryObject()
+            resources[NameObject("/XObject")] = xobjects
+        xobjects.get_object()[NameObject("/IssuepressStamp")] = form_ref
+        contents = page["/Contents"]
+        parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        page[NameObject("/Contents")] = ArrayObject([save, *parts, draw])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _stream(data: bytes) -> StreamObject:
+    stream = StreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def _overlay(line: str, width: float, height: float, rendered: RenderedIssue, theme: Theme) -> bytes:
+    fonts = theme.render("css/fonts.css")
+    files = {"css/fonts.css": fonts.encode("utf-8"), **{font.href: font for font in theme.fonts_in(fonts)}}
+    document = f"""<!DOCTYPE html><html lang="{rendered.issue.language}"><head><meta charset="utf-8">
+<link rel="stylesheet" href="css/fonts.css"><style>
+@page {{ size: {width}pt {height}pt; margin: 0 }}
+p {{ position: absolute; bottom: 3.5mm; left: 10mm; right: 10mm; margin: 0; text-align: center;
+     font: 6.5pt/1 "Charis SIL", "Noto Naskh Arabic", serif; color: #555; }}
+</style></head><body><p dir="auto">{html.escape(line)}</p></body></html>"""
+    fetcher = MemoryFetcher(files)
+    return weasyprint.HTML(string=document, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
