@@ -34,5 +34,9 @@ tools: .tools/installed
 	npm install --prefix .tools --no-audit --no-fund --loglevel=error $(NPM_TOOLS)
 	echo "$(NPM_TOOLS)" > $@
 
+benchmark: setup
+	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/subscribers.py
+
 clean:
 	rm -rf build .pytest_cache dist

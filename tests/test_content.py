@@ -22,7 +22,7 @@ def one_article(root: Path, body: str, front: str = "title: A piece\nauthors: [a
 
 
 def render(root: Path):
-    rendered, _theme = load(root)("x")
+    rendered, _theme = load(root, "x")
     return rendered, rendered.articles[0]
 
 

@@ -70,7 +70,7 @@ def test_a_bug_is_one_line_not_a_traceback(sample: Path, monkeypatch) -> None:
 
     from issuepress import build, cli
 
-    def broken(root):
+    def broken(*arguments):
         raise RuntimeError("something inside issuepress went wrong")
 
     monkeypatch.setattr(build, "load", broken)

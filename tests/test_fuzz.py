@@ -55,7 +55,7 @@ def magazine(folder: Path, manifest: str | None, article: str) -> Path:
 def load_or_issue_error(root: Path):
     """Load the issue; the only acceptable failure is an IssueError whose problems say where."""
     try:
-        return load(root)("x")
+        return load(root, "x")
     except IssueError as error:
         assert error.problems
         for problem in error.problems:

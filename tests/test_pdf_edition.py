@@ -99,6 +99,26 @@ def test_contents_page_numbers_are_where_articles_start(which: str, sample_pdfs:
             f"{title} appears before page {number}"
 
 
+@pytest.mark.parametrize("which", ["sample", "strand"])
+def test_folios_and_running_heads(which: str, sample_pdfs: Path, strand_pdf: Path) -> None:
+    pdf = sample_pdfs / "2024-11.pdf" if which == "sample" else strand_pdf
+    texts = page_texts(pdf)
+    starts = {page for _, title, page in outline(pdf)}
+    for number, text in enumerate(texts, start=1):
+        lines = [squash(line) for line in text.splitlines() if squash(line)]
+        if number == 1 or number == len(texts) or squash(text) in ("", "NOTES"):
+            assert not lines or not lines[-1].isdigit(), f"page {number} has a folio"
+            continue
+        assert lines[-1] == str(number), f"page {number} has folio {lines[-1]!r}"
+        if number not in starts and number > 2:  # past the opening, every page carries a running head
+            head = lines[0]
+            expected = "Review" if which == "sample" else "Strand"
+            if number % 2 == 0:  # a left-hand page: the publication
+                assert expected in head, (number, head)
+            else:  # a right-hand page: the article (or back matter) it belongs to
+                assert expected not in head and len(head) > 3, (number, head)
+
+
 def test_metadata(sample_pdfs: Path) -> None:
     reader = PdfReader(str(sample_pdfs / "2024-11.pdf"))
     meta = reader.metadata
@@ -134,10 +154,15 @@ def test_screen_pdf_has_no_bleed_and_clickable_contents(sample_pdfs: Path) -> No
     for page in boxes(pdf):
         assert page["MediaBox"] == pytest.approx((0, 0, *A4), abs=0.1)
     reader = PdfReader(str(pdf))
-    assert len(reader.pages) == 9
+    assert len(reader.pages) == 10  # cover to back cover, without the Notes pages
     links = [annotation.get_object() for annotation in reader.pages[1].get("/Annots", [])]
-    internal = [link for link in links if link.get("/Subtype") == "/Link" and "/Dest" in link]
-    assert len(internal) >= 5, "every contents entry links to its article"
+    targets = [str(link["/A"]["/D"]) for link in links if link.get("/A", {}).get("/S") == "/GoTo"]
+    assert len(targets) >= 5, "every contents entry links to its article"
+    destinations = reader.named_destinations
+    texts = page_texts(pdf)
+    for target, word in (("moscow-and-islamabad", "Lavrov"), ("letter-from-lahore", "Lahore")):
+        assert target in targets
+        assert word in texts[reader.get_destination_page_number(destinations[target])]
 
 
 def test_two_builds_are_byte_identical(sample: Path, tmp_path: Path) -> None:

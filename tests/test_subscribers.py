@@ -130,7 +130,7 @@ def test_trace_round_trips(copies) -> None:
 def test_pdf_copies_carry_the_line_in_every_footer(copies) -> None:
     _, out, _ = copies
     texts = page_texts(out / "bob.pdf")
-    assert len(texts) == 9
+    assert len(texts) == 10
     assert all("This copy was prepared for Bob Müller" in text for text in texts)
     assert all(embedded for _, embedded in fonts(out / "bob.pdf"))
 

@@ -14,6 +14,7 @@ from typing import Callable
 
 from . import content, manifest
 from .editions import Made
+from .cache import Cache, MemoryCache, NoCache
 from .errors import Problems
 from .layouts import Theme, load_theme
 from .model import Contributor, RenderedIssue
@@ -29,9 +30,9 @@ class Edition:
     target: Callable[[Path, str], Path]  # (output folder, issue id) -> file or folder written
     maker: str  # "module:function" in issuepress.editions; imported when used (WeasyPrint takes 0.5s)
 
-    def make(self, rendered: RenderedIssue, theme: Theme) -> EditionOutput:
+    def make(self, rendered: RenderedIssue, theme: Theme, cache: Cache | NoCache) -> EditionOutput:
         module, function = self.maker.split(":")
-        return getattr(importlib.import_module(f"issuepress.editions.{module}"), function)(rendered, theme)
+        return getattr(importlib.import_module(f"issuepress.editions.{module}"), function)(rendered, theme, cache)
 
 
 EDITIONS: dict[str, Edition] = {
@@ -53,31 +54,26 @@ class Built:
     warnings: tuple = ()
 
 
-def load(root: Path) -> Callable[[str], tuple[RenderedIssue, Theme]]:
-    """For a magazine folder: issue id -> (rendered issue, theme), or IssueError with every problem."""
-
+def load(root: Path, issue_id: str, cache: Cache | NoCache = NoCache()) -> tuple[RenderedIssue, Theme]:
+    """Read, check and render one issue of a magazine folder, or raise IssueError with every problem."""
     root = root.resolve()
-
-    def load_issue(issue_id: str) -> tuple[RenderedIssue, Theme]:
-        problems = Problems(root)
-        theme = load_theme(root, problems)
-        issue = manifest.load_issue(root, issue_id, problems)
-        if issue is None:
-            problems.raise_if_any()
-            raise AssertionError("load_issue returned None without a problem")
-        note, articles, registry = content.render_issue_pieces(issue, problems)
-        cover = None
-        if issue.cover:
-            cover = registry.image(issue.cover, issue.lines.get("cover"), issue.manifest)
+    problems = Problems(root)
+    theme = load_theme(root, problems)
+    issue = manifest.load_issue(root, issue_id, problems)
+    if issue is None:
         problems.raise_if_any()
-        rendered = RenderedIssue(
-            issue=issue, editors_note=note, articles=articles, cover=cover,
-            contributors=_bio_order(issue, (note,) * bool(note) + articles),
-            warnings=tuple(problems.warnings),
-        )
-        return rendered, theme
-
-    return load_issue
+    assert issue is not None, "the manifest loader returns None only with a problem to say"
+    note, articles, registry = content.render_issue_pieces(issue, problems, cache)
+    cover = None
+    if issue.cover:
+        cover = registry.image(issue.cover, issue.lines.get("cover"), issue.manifest)
+    problems.raise_if_any()
+    rendered = RenderedIssue(
+        issue=issue, editors_note=note, articles=articles, cover=cover,
+        contributors=_bio_order(issue, (note,) * bool(note) + articles),
+        warnings=tuple(problems.warnings),
+    )
+    return rendered, theme
 
 
 def _bio_order(issue, pieces) -> tuple[Contributor, ...]:
@@ -96,22 +92,24 @@ def preflight(rendered: RenderedIssue, theme: Theme):
     """The print edition laid out in memory and checked as a printer would; nothing is written."""
     from .editions.pdf import render_pdf
 
-    _data, report = render_pdf(rendered, theme, screen=False)
+    _data, report = render_pdf(rendered, theme, MemoryCache(), screen=False)
     return report
 
 
 def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = None,
-          progress: Callable[[str, str], None] = lambda event, name: None) -> tuple[RenderedIssue, list[Built]]:
+          progress: Callable[[str, str], None] = lambda event, name: None,
+          use_cache: bool = True) -> tuple[RenderedIssue, list[Built]]:
     """Build the editions named in `formats`; returns what was written."""
     progress("load", issue_id)
-    rendered, theme = load(root)(issue_id)
+    cache = Cache(root / "build" / ".cache") if use_cache else MemoryCache()
+    rendered, theme = load(root, issue_id, cache)
     out_dir = out_dir or root / "build" / issue_id
     made: list[tuple[Edition, EditionOutput, float]] = []
     for name in formats:
         edition = EDITIONS[name]
         progress("start", name)
         started = time.perf_counter()
-        output = edition.make(rendered, theme)
+        output = edition.make(rendered, theme, cache)
         made.append((edition, output, time.perf_counter() - started))
         progress("done", name)
     built = []
@@ -125,4 +123,5 @@ def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = 
         else:
             write_file(path, result.data)
             built.append(Built(edition, path, len(result.data), seconds, result.detail, result.warnings))
+    cache.commit()
     return rendered, built

@@ -97,8 +97,9 @@ def main() -> None:
                    "Default: all.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write the editions here instead of build/ISSUE_ID.")
+@click.option("--no-cache", is_flag=True, help="Redo everything; do not use or fill build/.cache.")
 @root_option
-def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, root: Path) -> None:
+def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, no_cache: bool, root: Path) -> None:
     """Build ISSUE_ID (a folder under issues/) into its editions."""
     chosen = _formats(formats)
     started = time.perf_counter()
@@ -110,7 +111,7 @@ def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, roo
             stderr.print(f"[bold]{'issue':<10}[/bold] reading {issue_id} ...")
 
     with _failures("build failed", "nothing was written"):
-        rendered, built = recipe.build(root, issue_id, chosen, out, progress)
+        rendered, built = recipe.build(root, issue_id, chosen, out, progress, use_cache=not no_cache)
     _report(rendered.warnings + tuple(w for item in built for w in item.warnings))
     for item in built:
         detail = f", {item.detail}" if item.detail else ""
@@ -127,7 +128,7 @@ def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, roo
 def check_command(issue_id: str, preflight: bool, root: Path) -> None:
     """Check ISSUE_ID's manifest, articles, images and layouts; build nothing."""
     with _failures(f"{issue_id} has problems", "fix them and check again"):
-        rendered, theme = recipe.load(root)(issue_id)
+        rendered, theme = recipe.load(root, issue_id)
         findings = recipe.preflight(rendered, theme) if preflight else None
     _report(rendered.warnings + (tuple(findings.problems) if findings else ()))
     if findings:
@@ -163,7 +164,7 @@ def subscribers_command(issue_id: str, listing: Path, out: Path | None, formats:
         raise click.BadParameter("choose epub, pdf or epub,pdf", param_hint="--format")
     started = time.perf_counter()
     with _failures("no copies made", "fix them and run again"):
-        rendered, theme = recipe.load(root)(issue_id)
+        rendered, theme = recipe.load(root, issue_id)
         people, problems = subscribers.read_subscribers(listing, Path.cwd(), strict)
     _report(problems)
     out = out or root / "build" / issue_id / "subscribers"

@@ -8,13 +8,15 @@ result through the sanitizer. Problems are collected, never raised one by one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
 from . import sanitize
+from .cache import Cache, NoCache
+from .cache import key as cache_key
 from .errors import Problems
 from .fields import Fields
 from .markdown import renderer_for, slugify
@@ -58,14 +60,15 @@ class AssetRegistry:
     by_source: dict[Path, Asset] = field(default_factory=dict)
     hrefs: set[str] = field(default_factory=set)
 
-    def image(self, path: Path, line: int | None, cited_in: Path) -> Asset | None:
+    def image(self, path: Path, line: int | None, cited_in: Path, problems: Problems | None = None) -> Asset | None:
+        """The image as an asset with its href, or None after recording (in `problems`) why not."""
         if path in self.by_source:
             return self.by_source[path]
         stem, suffix = path.stem, path.suffix.lower()
         href, n = f"images/{slugify(stem) or 'image'}{suffix}", 2
         while href in self.hrefs:
             href, n = f"images/{slugify(stem) or 'image'}-{n}{suffix}", n + 1
-        asset = load_image(path, href, self.problems, line, cited_in)
+        asset = load_image(path, href, problems or self.problems, line, cited_in)
         if asset is not None:
             self.by_source[path] = asset
             self.hrefs.add(href)
@@ -125,7 +128,8 @@ class _Piece:
         return None
 
 
-def render_issue_pieces(issue: Issue, problems: Problems) -> tuple[Article | None, tuple[Article, ...], AssetRegistry]:
+def render_issue_pieces(issue: Issue, problems: Problems, cache: Cache | NoCache = NoCache()
+                        ) -> tuple[Article | None, tuple[Article, ...], AssetRegistry]:
     """Render the editor's note and every article of the issue, collecting problems."""
     registry = AssetRegistry(issue.magazine.root, problems)
     slugs: dict[Path, str] = {}
@@ -139,21 +143,45 @@ def render_issue_pieces(issue: Issue, problems: Problems) -> tuple[Article | Non
     pages = {path: f"{slug}.html" for path, slug in slugs.items()}
     note = None
     if issue.editors_note:
-        note = render_piece(issue.editors_note, "editors-note", "editors-note", None, issue, registry, pages, problems)
+        note = render_piece(issue.editors_note, "editors-note", "editors-note", None, issue, registry, pages, problems,
+                            cache)
     articles = []
     for entry in issue.articles:
         article = render_piece(entry.path, slugs[entry.path], "article", entry.section, issue, registry, pages,
-                               problems)
+                               problems, cache)
         if article is not None:
             articles.append(article)
     return note, tuple(articles), registry
 
 
 def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: Issue, registry: AssetRegistry,
-                 pages: dict[Path, str], problems: Problems) -> Article | None:
+                 pages: dict[Path, str], problems: Problems, cache: Cache | NoCache) -> Article | None:
+    """One file -> Article, from the cache when this text was rendered before in the same surroundings."""
     text = read_text(path, problems)
     if text is None:
         return None
+    digest = cache_key("article", path, slug, kind, section, issue.language, issue.editor,
+                       sorted(issue.contributors.items()), sorted(pages.items()), text)
+    cached = cache.get_object("article", digest)
+    if cached is not None:
+        article, sources, warnings = cached
+        assets = [registry.image(source, None, path, Problems(issue.magazine.root)) for source in sources]
+        # A hit needs every image still loadable under the same href; otherwise render again and report.
+        if all(asset is not None for asset in assets) and [a.href for a in assets] == [a.href for a in article.assets]:
+            problems.warnings.extend(warnings)
+            return replace(article, assets=tuple(assets))
+    found = Problems(issue.magazine.root)
+    article = _render_piece(path, text, slug, kind, section, issue, registry, pages, found)
+    problems.errors.extend(found.errors)
+    problems.warnings.extend(found.warnings)
+    if article is not None and not found.errors:
+        stored = replace(article, assets=tuple(replace(a, data=b"") for a in article.assets))
+        cache.put_object("article", digest, (stored, [a.source for a in article.assets], found.warnings))
+    return article
+
+
+def _render_piece(path: Path, text: str, slug: str, kind: str, section: str | None, issue: Issue,
+                  registry: AssetRegistry, pages: dict[Path, str], problems: Problems) -> Article | None:
     front, body, offset = split_front_matter(text)
     meta = LineDict()
     if front is None and kind == "article":

@@ -12,6 +12,7 @@ import textwrap
 
 from PIL import Image, ImageDraw, ImageFont, features
 
+from .cache import key as cache_key
 from .content import text_direction
 from .layouts import Theme
 from .manifest import default_title
@@ -41,7 +42,20 @@ def _draw_wrapped(draw: ImageDraw.ImageDraw, text: str, font, top: int, width_ch
     return top
 
 
-def typographic_cover(rendered: RenderedIssue, theme: Theme) -> Asset:
+def typographic_cover(rendered: RenderedIssue, theme: Theme, store=None) -> Asset:
+    issue = rendered.issue
+    digest = cache_key("cover", issue.magazine.title, issue.volume, issue.number, issue.date, issue.title,
+                       issue.language, [(a.title, a.language) for a in rendered.articles[:4]], theme.digest)
+    data = store.get("cover", digest) if store else None
+    if data is None:
+        data = _draw(rendered, theme)
+        if store:
+            store.put("cover", digest, data)
+    return Asset(href="images/generated-cover.png", data=data, media_type="image/png",
+                 source=issue.manifest, width=WIDTH, height=HEIGHT)
+
+
+def _draw(rendered: RenderedIssue, theme: Theme) -> bytes:
     issue = rendered.issue
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
@@ -63,6 +77,5 @@ def typographic_cover(rendered: RenderedIssue, theme: Theme) -> Asset:
         y += 40
     draw.rectangle((120, HEIGHT - 162, WIDTH - 120, HEIGHT - 150), fill=ACCENT)
     out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return Asset(href="images/generated-cover.png", data=out.getvalue(), media_type="image/png",
-                 source=issue.manifest, width=WIDTH, height=HEIGHT)
+    image.save(out, "PNG", compress_level=6)
+    return out.getvalue()

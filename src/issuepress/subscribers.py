@@ -211,10 +211,11 @@ def _epub_maker(rendered: RenderedIssue, theme: Theme):
 
 
 def _pdf_maker(rendered: RenderedIssue, theme: Theme):
+    from .cache import MemoryCache
     from .editions.pdf import render_pdf
     from .editions.stamp import stamp
 
-    base, _report = render_pdf(rendered, theme, screen=True)
+    base, _report = render_pdf(rendered, theme, MemoryCache(), screen=True)
 
     def make(label: str, identifier: str) -> tuple[bytes, str]:
         data = stamp(base, f"This copy was prepared for {label} \u00b7 {identifier}", rendered, theme)

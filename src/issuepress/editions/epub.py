@@ -22,6 +22,7 @@ from ..covers import typographic_cover
 from ..layouts import Theme
 from ..model import Article, Asset, RenderedIssue
 from . import common, epubzip
+from .epubzip import Store
 from .epub_xhtml import KNOWN_PREFIXES, to_xhtml
 
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
@@ -45,17 +46,17 @@ IMPRINT = f"{FOLDER}/imprint.xhtml"
 PACKAGE = f"{FOLDER}/content.opf"
 
 
-def build(rendered: RenderedIssue, theme: Theme) -> bytes:
-    return EpubEdition(rendered, theme).package()
+def build(rendered: RenderedIssue, theme: Theme, cache: Store | None = None) -> bytes:
+    return EpubEdition(rendered, theme, cache).package(cache)
 
 
 class EpubEdition:
     """The EPUB of one issue, and the imprint and package of personalised copies of it."""
 
-    def __init__(self, rendered: RenderedIssue, theme: Theme):
+    def __init__(self, rendered: RenderedIssue, theme: Theme, store: Store | None = None):
         self.rendered, self.theme = rendered, theme
         self.modified = common.build_timestamp(rendered.issue)
-        self.cover = rendered.cover or typographic_cover(rendered, theme)
+        self.cover = rendered.cover or typographic_cover(rendered, theme, store)
         arabic = any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered))
         context = {**common.context(rendered), "cover": self.cover,
                    "identifier": common.issue_identifier(rendered), "prepared_for": None, "copy_identifier": None,
@@ -67,19 +68,20 @@ class EpubEdition:
                        typefaces=" and ".join(families) or "the reader's fonts")
         self.context = context
 
-    def package(self) -> bytes:
+    def package(self, store: Store | None = None) -> bytes:
         documents = _documents(self.rendered, self.theme, self.context)
         images = [self.cover] + [asset for asset in self.rendered.assets if asset.href != self.cover.href]
         book = _package(self.rendered, documents, self.css, images, self.fonts, self.cover)
         raw = io.BytesIO()
-        ebooklib_epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False,
+        # compresslevel 0: ebooklib's zip is only read back here, and packed again below.
+        ebooklib_epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False, "compresslevel": 0,
                                              "mtime": self.modified, "raise_exceptions": True})
         written = epubzip.unpack(raw.getvalue())
         order = ["META-INF/container.xml", PACKAGE, f"{FOLDER}/toc.ncx"]
         order += [f"{FOLDER}/{d.name}" for d in documents] + [f"{FOLDER}/css/epub.css"]
         order += [f"{FOLDER}/{a.href}" for a in self.fonts + images]
         order += sorted(name for name in written if name not in order and name != "mimetype")
-        return epubzip.pack({name: written[name] for name in order}, self.modified)
+        return epubzip.pack({name: written[name] for name in order}, self.modified, store)
 
     def imprint(self, prepared_for: str, copy_identifier: str) -> bytes:
         """The imprint page of a personalised copy: who it was prepared for, and the copy's identifier."""

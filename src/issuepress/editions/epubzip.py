@@ -2,7 +2,9 @@
 
 The OCF rules (mimetype first, stored, no extra field) plus what makes a zip
 reproducible: a fixed entry order, a fixed timestamp on every entry, fixed
-permissions and one compression level.
+permissions and one compression level. The zip is written here, not by
+`zipfile`, so that compressed entries can be kept and reused: across builds
+(a font is deflated once) and across subscriber copies.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import io
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
+from typing import Protocol
 
 MIMETYPE = b"application/epub+zip"
 _ALREADY_COMPRESSED = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".woff", ".woff2")
@@ -23,31 +27,69 @@ def zip_time(moment: dt.datetime) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second // 2 * 2)
 
 
-def entry_info(name: str, moment: tuple[int, ...], stored: bool = False) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=moment)
-    info.create_system = 3  # unix, whatever machine builds it
-    info.external_attr = 0o100644 << 16
-    info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-    return info
+@dataclass(frozen=True)
+class Packed:
+    """One entry as it sits in the zip: compressed (or stored) bytes and what the headers say of them."""
+
+    name: str
+    method: int
+    crc: int
+    size: int
+    data: bytes
+
+    def local(self, date_time) -> bytes:
+        return _local_header(self.name, self.method, date_time, self.crc, len(self.data), self.size) + self.data
+
+    def central(self, date_time, offset: int) -> bytes:
+        return _central_record(self.name, self.method, date_time, self.crc, len(self.data), self.size, offset)
 
 
-def pack(entries: dict[str, bytes], moment: dt.datetime) -> bytes:
-    """Zip `entries` (in their order, after `mimetype`) into an EPUB container."""
-    stamp = zip_time(moment)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compresslevel=9) as archive:
-        archive.writestr(entry_info("mimetype", stamp, stored=True), MIMETYPE)
-        for name, data in entries.items():
-            if name == "mimetype":
-                continue
-            # Images and fonts in formats that are already compressed gain nothing from deflate.
-            archive.writestr(entry_info(name, stamp, stored=name.lower().endswith(_ALREADY_COMPRESSED)), data)
-    return out.getvalue()
+def deflate(name: str, data: bytes, store: "Store | None" = None) -> Packed:
+    """An entry compressed at level 9, or stored when compressing would not help (images, WOFF fonts)."""
+    if name == "mimetype" or name.lower().endswith(_ALREADY_COMPRESSED):
+        return Packed(name, zipfile.ZIP_STORED, zlib.crc32(data), len(data), data)
+    key = hashlib.sha256(data).hexdigest()
+    packed = store.get("deflate", key) if store else None
+    if packed is None:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+        packed = compressor.compress(data) + compressor.flush()
+        if store:
+            store.put("deflate", key, packed)
+    return Packed(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), packed)
+
+
+def assemble(entries: list[Packed], date_time) -> bytes:
+    """Local entries, then the central directory, then its end record."""
+    blocks, central, offset = [], [], 0
+    for entry in entries:
+        local = entry.local(date_time)
+        blocks.append(local)
+        central.append(entry.central(date_time, offset))
+        offset += len(local)
+    directory = b"".join(central)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), offset, 0)
+    return b"".join(blocks) + directory + end
+
+
+def pack(entries: dict[str, bytes], moment: dt.datetime, store: "Store | None" = None) -> bytes:
+    """Zip `entries` (in their order, after `mimetype`) into an EPUB container.
+
+    `store` keeps compressed entries by content, so fonts and unchanged pages
+    are deflated once, not on every build.
+    """
+    packed = [deflate("mimetype", MIMETYPE)]
+    packed += [deflate(name, data, store) for name, data in entries.items() if name != "mimetype"]
+    return assemble(packed, zip_time(moment))
 
 
 def unpack(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {info.filename: archive.read(info) for info in archive.infolist()}
+
+
+class Store(Protocol):
+    def get(self, kind: str, key: str) -> bytes | None: ...
+    def put(self, kind: str, key: str, data: bytes) -> None: ...
 
 
 class CopyTemplate:
@@ -87,14 +129,10 @@ class CopyTemplate:
         tail, central = [], [self.central_prefix]
         offset = len(self.prefix)
         for name in self.replaced:
-            data = replacements[name]
-            compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
-            packed = compressor.compress(data) + compressor.flush()
-            crc = zlib.crc32(data)
-            local = _local_header(name, zipfile.ZIP_DEFLATED, self.date_time, crc, len(packed), len(data)) + packed
+            entry = deflate(name, replacements[name])
+            local = entry.local(self.date_time)
             tail.append(local)
-            central.append(_central_record(name, zipfile.ZIP_DEFLATED, self.date_time, crc, len(packed), len(data),
-                                           offset))
+            central.append(entry.central(self.date_time, offset))
             offset += len(local)
         directory = b"".join(central)
         count = self.count + len(self.replaced)

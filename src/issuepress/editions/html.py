@@ -15,8 +15,8 @@ from . import common
 EPUB_TYPE = re.compile(r'\s+epub:type="[^"]*"')
 
 
-def build(rendered: RenderedIssue, theme: Theme) -> dict[str, bytes]:
-    """The web edition's files, path -> content."""
+def build(rendered: RenderedIssue, theme: Theme, cache=None) -> dict[str, bytes]:
+    """The web edition's files, path -> content. (Rendering pages is quick enough not to cache.)"""
     issue = rendered.issue
     context = common.context(rendered)
     base_url = issue.magazine.url

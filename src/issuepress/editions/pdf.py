@@ -1,30 +1,32 @@
 """A rendered issue -> the print-ready PDF (trim, bleed, marks, padded for the binding) and the screen PDF.
 
-WeasyPrint lays out one HTML document of the whole issue, rendered from the
-theme's `pdf/` layouts and `css/print.css`. It fetches stylesheets, fonts and
-images only from memory, through `MemoryFetcher`: nothing on disk, nothing
-on the network. For saddle-stitch binding, "Notes" pages are added before
-the back cover until the page count is a multiple of four; they and the back
-cover are laid out once each and the pages assembled, so the articles are
-never laid out twice.
+The recipe: lay out each part of the issue on its own with WeasyPrint (in
+parallel processes, or from the cache: `pdfparts`), plan the pages (blank
+rectos, Notes padding) and lay out the contents page again with the real page
+numbers, lay out the running heads and folios for those pages, then assemble
+and mark the PDF (`pdfassembly`) and run the printer's preflight. WeasyPrint
+fetches stylesheets, fonts and images only from memory, through
+`MemoryFetcher`: nothing on disk, nothing on the network.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..cache import MemoryCache
+from ..cache import key as cache_key
 from ..errors import IssueError, Problem
 from ..layouts import Theme
 from ..model import Asset, PrintSettings, RenderedIssue
-from . import Made, common, preflight, printmarks
+from . import Made, common, pdfassembly, preflight, printmarks
+from .pdfparts import BASE_URL, GOTO, GOTO_PAGE, PartSpec, lay_out, worker_pool
 from .print_html import print_body
-
-BASE_URL = "https://issuepress.invalid/"  # a host that cannot exist: every fetch is answered from memory
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class PageGeometry:
     cover_title_size: float
     recto: bool
 
+    @property
+    def mean(self) -> float:
+        """The side margin parts are laid out with; assembly moves pages to make it inner and outer."""
+        return round((self.inner + self.outer) / 2, 3)
+
     @classmethod
     def for_print(cls, settings: PrintSettings, screen: bool) -> "PageGeometry":
         width, height = settings.trim_width, settings.trim_height
@@ -52,7 +59,7 @@ class PageGeometry:
             trim_width=width, trim_height=height,
             bleed=0.0 if screen else settings.bleed,
             slug=0.0 if screen else printmarks.slug_mm(settings.bleed, settings.marks),
-            inner=round(spare * 0.45, 2), outer=round(spare * 0.55, 2),
+            inner=round(spare * 0.45, 2), outer=round(spare * 0.55, 2),  # the screen PDF centres: see `mean`
             top=round(height * 0.075, 2), bottom=round(height * 0.09, 2),
             font_size=10.5 if width >= 200 else 10.0 if width >= 150 else 9.5,
             cover_title_size=round(44 * width / 210, 1),
@@ -82,12 +89,12 @@ class MemoryFetcher(URLFetcher):
         return URLFetcherResponse(url, found, {"Content-Type": "text/css; charset=utf-8"})
 
 
-def build_print(rendered: RenderedIssue, theme: Theme) -> Made:
-    return _made(*render_pdf(rendered, theme, screen=False))
+def build_print(rendered: RenderedIssue, theme: Theme, cache=None) -> Made:
+    return _made(*render_pdf(rendered, theme, cache or MemoryCache(), screen=False))
 
 
-def build_screen(rendered: RenderedIssue, theme: Theme) -> Made:
-    return _made(*render_pdf(rendered, theme, screen=True))
+def build_screen(rendered: RenderedIssue, theme: Theme, cache=None) -> Made:
+    return _made(*render_pdf(rendered, theme, cache or MemoryCache(), screen=True))
 
 
 def _made(data: bytes, report: preflight.Report) -> Made:
@@ -97,46 +104,130 @@ def _made(data: bytes, report: preflight.Report) -> Made:
     return Made(data, report.summary(), tuple(report.problems))
 
 
-def render_pdf(rendered: RenderedIssue, theme: Theme, screen: bool) -> tuple[bytes, preflight.Report]:
+def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tuple[bytes, preflight.Report]:
+    """Lay out the parts (in parallel, or from the cache), number them, assemble, and preflight."""
     issue = rendered.issue
     settings = issue.magazine.print
     geometry = PageGeometry.for_print(settings, screen)
-    created = common.build_timestamp(issue)
     context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
-               "created": created.strftime("%Y-%m-%dT%H:%M:%SZ")}
+               "goto": GOTO, "goto_page": GOTO_PAGE, "starts": {}}
     css = theme.render("css/print.css", **context)
     files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8")}
     files.update({font.href: font for font in theme.fonts_in(css)})
     files.update({asset.href: asset for asset in rendered.assets})
-    fetcher = MemoryFetcher(files)
-    page_slugs = {piece.page: piece.slug for piece in rendered.pieces}
-    bodies = {piece.slug: print_body(piece.body, piece.slug, page_slugs, settings.footnotes)
-              for piece in rendered.pieces}
-    with _quiet_weasyprint():
-        main = _render(theme.render("pdf/issue.html", **context, bodies=bodies), fetcher)
-        pages = list(main.pages)
-        if not screen:
-            back = _render(theme.render("pdf/back-cover.html", **context), fetcher)
-            padding = 0
-            if settings.binding == "saddle-stitch":
-                padding = -(len(pages) + len(back.pages)) % 4
-            if padding:
-                notes = _render(theme.render("pdf/notes-page.html", **context), fetcher)
-                pages += [notes.pages[0]] * padding
-            pages += back.pages
-        document = main.copy(pages)
-        # an /ID computed from the content: the same for the same issue, unlike a random one
-        finish = None if screen else printmarks.finisher(settings.bleed, settings.marks)
-        data = document.write_pdf(pdf_identifier=True, finisher=finish)
-    if fetcher.refused:
+    css_key = cache_key(css, sorted((a.href, hashlib.sha256(a.data).hexdigest()) for a in rendered.assets),
+                        theme.digest)
+    # How far print pages move to mirror their margins; the screen PDF shares the parts, so both check for it.
+    slack = (geometry.outer - geometry.inner) / 2 / 25.4 * 96
+    specs = _specs(rendered, theme, context, settings, geometry, screen)
+    with _pool(len(specs)) as pool:
+        parts, laid_out = lay_out(specs, files, slack, cache, css_key, pool)
+    order = [(spec.name, spec.kind) for spec in specs]
+    heads = _heads(rendered, screen)
+    plan = pdfassembly.plan(order, parts, heads, geometry.recto, settings.binding == "saddle-stitch" and not screen)
+    for _attempt in range(3):  # the contents page needs the page numbers, which need its page count
+        contents = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
+        found, again = lay_out([contents], files, slack, cache, css_key, None)
+        parts["contents"], laid_out = found["contents"], laid_out | again
+        replanned = pdfassembly.plan(order, parts, heads, geometry.recto,
+                                     settings.binding == "saddle-stitch" and not screen)
+        if replanned.starts == plan.starts:
+            break
+        plan = replanned
+    refused = [url for part in parts.values() for url in part.refused]
+    if refused:
         raise IssueError([Problem(f"the print layout asked for {url}, which is not part of the issue",
-                                  issue.manifest.name) for url in fetcher.refused])
+                                  issue.manifest.name) for url in refused])
+    furniture = _furniture(rendered, theme, context, plan, files, cache)
+    data = pdfassembly.assemble(plan, parts, furniture, geometry, screen, settings.marks, _metadata(rendered),
+                                issue.language)
     families = {theme.family_name(font) for font in theme.fonts.values()}
-    return data, preflight.check(rendered, document, data, settings, screen, families)
+    facts = {_part_label(rendered, name): part.facts for name, part in parts.items()}
+    report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
+    report.parts, report.laid_out = len(parts), len(laid_out)
+    return data, report
 
 
-def _render(html: str, fetcher: MemoryFetcher) -> weasyprint.Document:
-    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: PrintSettings, geometry: PageGeometry,
+           screen: bool) -> list[PartSpec]:
+    """The parts in reading order. Covers carry their own bleed, so that the stylesheet (and with it every
+    other part) is the same for the print and the screen PDF."""
+    bleed = f"<style>@page cover, back-cover {{ bleed: {geometry.slug}mm }}</style>" if not screen else ""
+    page_slugs = {piece.page: piece.slug for piece in rendered.pieces}
+    specs = [_spec(theme, "cover", "cover", context, bleed)]
+    specs.append(_spec(theme, "contents", "contents", context))
+    previous = None
+    for piece in rendered.pieces:
+        body = print_body(piece.body, piece.slug, page_slugs, settings.footnotes, GOTO)
+        starts_section = bool(piece.section) and piece.section != previous
+        previous = piece.section
+        part = {"kind": "piece", "piece": piece, "body": body, "section_start": starts_section}
+        specs.append(PartSpec(piece.slug, "piece", theme.render("pdf/part.html", **context, part=part),
+                              weight=piece.words))
+    specs.append(_spec(theme, "back", "back", context))
+    if settings.binding == "saddle-stitch" and not screen:
+        specs.append(_spec(theme, "notes", "notes", context))
+    specs.append(_spec(theme, "back-cover", "back-cover", context, bleed))
+    return specs
+
+
+def _spec(theme: Theme, name: str, kind: str, context: dict, head: str = "") -> PartSpec:
+    html = theme.render("pdf/part.html", **context, part={"kind": kind})
+    return PartSpec(name, kind, html.replace("</head>", head + "</head>", 1) if head else html)
+
+
+def _heads(rendered: RenderedIssue, screen: bool) -> dict[str, tuple[str, str, str]]:
+    """Running heads per part: (left-hand page, right-hand page, screen)."""
+    masthead = f"{rendered.issue.magazine.title} \u00b7 {rendered.issue.title}"
+    heads = {piece.slug: (masthead, f"{piece.section}\u2003{piece.title}" if piece.section else piece.title,
+                          piece.title) for piece in rendered.pieces}
+    back = "Contributors" if rendered.contributors else "Imprint"
+    heads["back"] = (masthead, back, back)
+    return heads
+
+
+def _furniture(rendered: RenderedIssue, theme: Theme, context: dict, plan, files: dict, cache) -> bytes:
+    import weasyprint
+
+    css = theme.render("css/furniture.css", **context)
+    html = theme.render("pdf/furniture.html", **context, slots=plan.slots)
+    digest = cache_key("pdf-furniture", html, css, theme.digest)
+    cached = cache.get("pdf-furniture", digest)
+    if cached is not None:
+        return cached
+    fetcher = MemoryFetcher({**files, "css/furniture.css": css.encode("utf-8")})
+    with _quiet_weasyprint():
+        data = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    cache.put("pdf-furniture", digest, data)
+    return data
+
+
+def _metadata(rendered: RenderedIssue) -> dict[str, str]:
+    issue = rendered.issue
+    moment = "D:" + common.build_timestamp(issue).strftime("%Y%m%d%H%M%S") + "Z"
+    metadata = {"/Title": issue.full_title, "/Creator": "issuepress", "/Producer": "issuepress with WeasyPrint",
+                "/CreationDate": moment, "/ModDate": moment,
+                "/Subject": issue.description or f"{issue.magazine.title}, Volume {issue.volume}, No. {issue.number}"}
+    if issue.editor:
+        metadata["/Author"] = issue.editor
+    if issue.keywords:
+        metadata["/Keywords"] = ", ".join(issue.keywords)
+    return metadata
+
+
+def _part_label(rendered: RenderedIssue, name: str) -> str:
+    titles = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
+    return titles.get(name, f"the {name}")
+
+
+@contextmanager
+def _pool(parts: int):
+    pool = worker_pool(parts)
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 class _quiet_weasyprint:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader
+import pikepdf
 from weasyprint.formatting_structure import boxes
 
 from ..errors import Problem, shown_path
@@ -29,6 +29,8 @@ class Report:
     binding: str
     fonts: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    parts: int = 0
+    laid_out: int = 0  # parts laid out in this build; the others came from the cache
 
     @property
     def errors(self) -> list[Problem]:
@@ -36,38 +38,97 @@ class Report:
 
     def summary(self) -> str:
         fonts = f"{len(self.fonts)} fonts embedded"
-        return f"{self.pages} pages, {self.binding}, {fonts}"
+        return f"{self.pages} pages, {self.binding}, {fonts}, {self.laid_out} of {self.parts} parts laid out"
 
 
-def check(rendered: RenderedIssue, document, pdf: bytes, settings: PrintSettings, screen: bool,
-          theme_families: set[str]) -> Report:
-    report = Report(pages=len(document.pages), binding="screen" if screen else settings.binding)
+@dataclass(frozen=True)
+class PartFacts:
+    """What preflight needs from one laid-out part, gathered where the part is laid out."""
+
+    image_ppi: tuple[tuple[str, float], ...] = ()  # src, lowest resolution it prints at
+    missing_alt: tuple[str, ...] = ()
+    overflow: tuple[str, ...] = ()  # text that runs past the trim
+
+
+def part_facts(document, slack_px: float) -> PartFacts:
+    """Image resolution at printed size, alt text and overflow, read from WeasyPrint's layout.
+
+    `slack_px`: how far the page will be moved sideways when its margins are mirrored.
+    """
+    worst: dict[str, float] = {}
+    missing: list[str] = []
+    overflow: list[str] = []
+    for page in document.pages:
+        page_box = page._page_box
+        right, bottom = page_box.margin_width(), page_box.margin_height()
+        for box in page_box.descendants():
+            if isinstance(box, boxes.ReplacedBox) and box.element is not None:
+                src = box.element.get("src") or ""
+                if box.width and getattr(box.replacement, "width", 0):
+                    ppi = box.replacement.width / (box.width / PX_PER_INCH)
+                    worst[src] = min(ppi, worst.get(src, ppi))
+                if not box.element.get("alt") and src not in missing:
+                    missing.append(src)
+            if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)) and (
+                    box.position_x + box.margin_width() + slack_px > right + OVERFLOW_TOLERANCE
+                    or box.position_y + box.margin_height() > bottom + OVERFLOW_TOLERANCE
+                    or box.position_x - slack_px < -OVERFLOW_TOLERANCE):
+                source = box.element.get("src", "") if box.element is not None else ""
+                overflow.append(getattr(box, "text", "") or source)
+    return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(dict.fromkeys(o[:40] for o in overflow)))
+
+
+def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, pages: int, settings: PrintSettings,
+          screen: bool, theme_families: set[str]) -> Report:
+    report = Report(pages=pages, binding="screen" if screen else settings.binding)
     manifest = shown_path(rendered.issue.manifest, rendered.issue.magazine.root)
     if not screen and settings.binding == "saddle-stitch" and report.pages % 4:
         report.problems.append(Problem(f"{report.pages} pages cannot be saddle-stitched (not a multiple of 4)",
                                        manifest))
     _fonts(pdf, report, manifest, theme_families)
-    if not screen:
-        _images(rendered, document, report)
+    cited = {asset.href: piece.source for piece in rendered.pieces for asset in piece.assets}
+    worst: dict[str, float] = {}
+    for part, found in facts.items():
+        for src, ppi in found.image_ppi:
+            worst[src] = min(ppi, worst.get(src, ppi))
+        for src in found.missing_alt:
+            report.problems.append(Problem(f"image {src} has no alt text", _shown(rendered, cited.get(src)),
+                                           warning=True))
+        for text in found.overflow:
+            report.problems.append(Problem(f"content runs past the trim in {part}: {text!r}", manifest))
+    if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
+        for src, ppi in sorted(worst.items()):
+            _judge_resolution(f"image {src}", ppi, _shown(rendered, cited.get(src)), report)
         _cover(rendered, settings, report, manifest)
-    _overflow(document, report, manifest)
     return report
 
 
 def _fonts(pdf: bytes, report: Report, manifest: str, theme_families: set[str]) -> None:
-    reader = PdfReader(io.BytesIO(pdf))
+    """Every font the pages use, directly or inside form XObjects (the running heads), and whether
+    its program is embedded."""
     seen: dict[str, bool] = {}
-    for page in reader.pages:
-        fonts = page.get("/Resources", {}).get("/Font", {})
-        for font in fonts.values():
-            font = font.get_object()
+    visited: set[tuple[int, int]] = set()
+
+    def walk(resources) -> None:
+        if resources is None or (resources.is_indirect and resources.objgen in visited):
+            return
+        if resources.is_indirect:
+            visited.add(resources.objgen)
+        for font in dict(resources.get("/Font", {})).values():
             descriptor = font.get("/FontDescriptor")
             if descriptor is None and "/DescendantFonts" in font:
-                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
-            name = str(font.get("/BaseFont", "?")).lstrip("/").split("+", 1)[-1]  # without the subset tag
-            embedded = descriptor is not None and any(
-                key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+                descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+            name = str(font.get("/BaseFont", "/?")).lstrip("/").split("+", 1)[-1]  # without the subset tag
+            embedded = descriptor is not None and any(key in descriptor for key in ("/FontFile", "/FontFile2",
+                                                                                    "/FontFile3"))
             seen[name] = seen.get(name, True) and embedded
+        for xobject in dict(resources.get("/XObject", {})).values():
+            if xobject.get("/Subtype") == "/Form":
+                walk(xobject.get("/Resources"))
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            walk(page.obj.get("/Resources"))
     report.fonts = sorted(seen)
     families = {_squash(family) for family in theme_families}
     for name, embedded in sorted(seen.items()):
@@ -82,27 +143,6 @@ def _fonts(pdf: bytes, report: Report, manifest: str, theme_families: set[str]) 
 
 def _squash(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
-
-
-def _images(rendered: RenderedIssue, document, report: Report) -> None:
-    """Effective resolution of each image at the size it is printed."""
-    sources = {asset.href: asset for asset in rendered.assets}
-    cited = {asset.href: piece.source for piece in rendered.pieces for asset in piece.assets}
-    worst: dict[str, float] = {}
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            if isinstance(box, boxes.ReplacedBox) and box.element is not None and box.width:
-                src = box.element.get("src") or ""
-                image = box.replacement
-                if src in sources and getattr(image, "width", 0):
-                    ppi = image.width / (box.width / PX_PER_INCH)
-                    worst[src] = min(ppi, worst.get(src, ppi))
-            if isinstance(box, boxes.ReplacedBox) and box.element is not None and not box.element.get("alt"):
-                src = box.element.get("src") or ""
-                where = _shown(rendered, cited.get(src))
-                report.problems.append(Problem(f"image {src} has no alt text", where, warning=True))
-    for src, ppi in sorted(worst.items()):
-        _judge_resolution(f"image {src}", ppi, _shown(rendered, cited.get(src)), report)
 
 
 def _cover(rendered: RenderedIssue, settings: PrintSettings, report: Report, manifest: str) -> None:
@@ -125,23 +165,6 @@ def _judge_resolution(what: str, ppi: float, where: str | None, report: Report) 
         report.problems.append(Problem(
             f"{what} prints at {ppi:.0f} ppi; printers ask for {PPI_WARNING} ppi at the printed size",
             where, warning=True))
-
-
-def _overflow(document, report: Report, manifest: str) -> None:
-    for number, page in enumerate(document.pages, start=1):
-        page_box = page._page_box
-        right, bottom = page_box.margin_width(), page_box.margin_height()
-        for box in page_box.descendants():
-            if not isinstance(box, (boxes.TextBox, boxes.ReplacedBox)):
-                continue
-            box_right = box.position_x + box.margin_width()
-            box_bottom = box.position_y + box.margin_height()
-            if box_right > right + OVERFLOW_TOLERANCE or box_bottom > bottom + OVERFLOW_TOLERANCE \
-                    or box.position_x < -OVERFLOW_TOLERANCE:
-                text = getattr(box, "text", "") or (box.element.get("src") if box.element is not None else "")
-                report.problems.append(Problem(
-                    f"page {number}: content runs past the trim: {text[:40]!r}", manifest))
-                break
 
 
 def _shown(rendered: RenderedIssue, path) -> str | None:

@@ -12,8 +12,9 @@ from lxml import etree
 from lxml import html as lxml_html
 
 
-def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: str) -> str:
-    """`page_slugs` maps web page names ("x.html") to piece slugs; `footnotes` is "foot" or "end"."""
+def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: str, elsewhere: str) -> str:
+    """`page_slugs` maps web page names ("x.html") to piece slugs; `footnotes` is "foot" or "end";
+    links to other pieces get the `elsewhere` prefix (they cross from one laid-out part to another)."""
     container = lxml_html.fragment_fromstring(fragment or "", create_parent="div")
     for element in container.iter(etree.Element):
         element.attrib.pop("epub:type", None)
@@ -21,20 +22,20 @@ def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: 
             element.set("id", f"{slug}--{element.get('id')}")
         href = element.get("href")
         if element.tag == "a" and href:
-            element.set("href", _relink(href, slug, page_slugs))
+            element.set("href", _relink(href, slug, page_slugs, elsewhere))
     if footnotes == "foot":
         _float_footnotes(container, slug)
     markup = lxml_html.tostring(container, encoding="unicode")
     return markup[len("<div>"):-len("</div>")]
 
 
-def _relink(href: str, slug: str, page_slugs: dict[str, str]) -> str:
+def _relink(href: str, slug: str, page_slugs: dict[str, str], elsewhere: str) -> str:
     page, _, fragment = href.partition("#")
     if not page:
         return f"#{slug}--{fragment}"
     if page in page_slugs:
         target = page_slugs[page]
-        return f"#{target}--{fragment}" if fragment else f"#{target}"
+        return f"{elsewhere}{target}--{fragment}" if fragment else f"{elsewhere}{target}"
     return href
 
 

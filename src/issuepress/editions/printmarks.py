@@ -1,15 +1,15 @@
-"""WeasyPrint's PDF pages -> exact bleed boxes, artwork clipped to the bleed, crop and cross marks outside it.
+"""Assembled PDF pages -> exact bleed boxes, artwork clipped to the bleed, crop and cross marks outside it.
 
 WeasyPrint draws marks inside the bleed, under the page's background, and
 sets the BleedBox to at most 10pt past the trim whatever the bleed is. A
 printer wants the BleedBox exactly at the bleed, marks in the slug beyond it
-and nothing printed there but marks. So the pages are laid out with room for
-the slug (`slug_mm`), and this finisher fixes each page before it is written.
+and nothing printed there but marks. So the media has room for the slug
+(`slug_mm`) and each page is finished here.
 """
 
 from __future__ import annotations
 
-import pydyf
+import pikepdf
 
 PT_PER_MM = 72 / 25.4
 MARK_GAP_MM = 1.0  # between the bleed edge and the start of a crop mark
@@ -24,24 +24,16 @@ def slug_mm(bleed_mm: float, marks: frozenset[str]) -> float:
     return bleed_mm + MARK_GAP_MM + MARK_LENGTH_MM + 1.0
 
 
-def finisher(bleed_mm: float, marks: frozenset[str]):
-    """A WeasyPrint `finisher` that applies the bleed box and marks to every page."""
-
-    def finish(document, pdf: pydyf.PDF) -> None:
-        for object_number in pdf.pages["Kids"][::3]:
-            page = pdf.objects[object_number]
-            left, bottom, right, top = (float(v) for v in page["TrimBox"])
-            bleed = bleed_mm * PT_PER_MM
-            page["BleedBox"] = pydyf.Array([left - bleed, bottom - bleed, right + bleed, top + bleed])
-            if marks:
-                clip = pydyf.Stream([f"q {left - bleed:.3f} {bottom - bleed:.3f} {right - left + 2 * bleed:.3f} "
-                                     f"{top - bottom + 2 * bleed:.3f} re W n".encode()])
-                after = pydyf.Stream([b"Q", *_marks(left, bottom, right, top, bleed, marks)])
-                pdf.add_object(clip)
-                pdf.add_object(after)
-                page["Contents"] = pydyf.Array([clip.reference, page["Contents"], after.reference])
-
-    return finish
+def apply_marks(page: pikepdf.Page, trim: tuple[float, float, float, float], bleed: float,
+                marks: frozenset[str]) -> None:
+    """Set the BleedBox `bleed` points past the trim; with marks, clip the artwork to it and draw them."""
+    left, bottom, right, top = trim
+    page.BleedBox = [left - bleed, bottom - bleed, right + bleed, top + bleed]
+    if marks:
+        clip = (f"q {left - bleed:.3f} {bottom - bleed:.3f} {right - left + 2 * bleed:.3f} "
+                f"{top - bottom + 2 * bleed:.3f} re W n\n")
+        page.contents_add(clip.encode(), prepend=True)
+        page.contents_add(b"\nQ\n" + b"\n".join(_marks(left, bottom, right, top, bleed, marks)))
 
 
 def _marks(left: float, bottom: float, right: float, top: float, bleed: float, marks: frozenset[str]) -> list[bytes]:

@@ -18,7 +18,8 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 
 from ..layouts import Theme
 from ..model import RenderedIssue
-from .pdf import BASE_URL, MemoryFetcher
+from .pdf import MemoryFetcher
+from .pdfparts import BASE_URL
 
 
 def stamp(pdf: bytes, line: str, rendered: RenderedIssue, theme: Theme) -> bytes:

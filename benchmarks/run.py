@@ -1,0 +1,326 @@
+"""Benchmark issuepress against pandoc and WeasyPrint; print a Markdown table.
+
+Turns two issues -- the sample issue (issues/2024-11) and a temp issue holding all
+twelve Strand stories (1891-07, built by tests/conftest.py's make_strand_magazine) --
+into each edition (html, epub, pdf, and all editions at once) with the installed
+`issuepress` console script, and the same Markdown files into standalone HTML and
+EPUB with pandoc and into a PDF with plain WeasyPrint (on pandoc's HTML). Every tool
+runs as a child process; wall time comes from a monotonic clock, peak RSS from
+os.wait4's ru_maxrss (the largest single process in the child's tree, not a sum).
+
+    .venv/bin/python benchmarks/run.py [--repeat N] [--quick] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pypandoc
+import pypdf
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import STRAND_ORDER, make_strand_magazine  # noqa: E402
+
+ISSUEPRESS = Path(sys.executable).parent / "issuepress"
+PANDOC = pypandoc.get_pandoc_path()
+EDITIONS = ["html", "epub", "pdf"]
+TITLES = {"2024-11": "The Meridian Review: November 2024",
+          "1891-07": "The Strand Magazine: The Adventures of Sherlock Holmes"}
+PRINT_CSS = ("@page { size: A4; margin: 20mm } "
+             "body { font-family: serif; font-size: 10.5pt; max-width: none; margin: 0; padding: 0 }")
+WEASYPRINT = ("import sys, weasyprint; weasyprint.HTML(sys.argv[1], base_url=sys.argv[3])"
+              ".write_pdf(sys.argv[2], stylesheets=[weasyprint.CSS(string=sys.argv[4])])")
+EDITED_STORY = STRAND_ORDER[5]  # the paragraph-change rebuild edits this story
+
+
+@dataclass
+class Run:
+    wall: float      # seconds
+    rss_mb: float    # peak resident set size of the child, MiB
+    code: int        # exit code
+    output: str      # stdout and stderr, interleaved
+
+
+@dataclass
+class Row:
+    issue: str
+    edition: str
+    tool: str
+    runs: list[Run] = field(default_factory=list)
+    pages: int | None = None
+    baseline: Row | None = None
+
+
+def run(cmd: list[str], cwd: Path | None = None) -> Run:
+    """Run one child process to completion; time it and read its peak RSS from wait4."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: tell Popen
+        out.seek(0)
+        text = out.read().decode("utf-8", errors="replace")
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, text)
+
+
+def issuepress(root: Path, issue: str, edition: str, out: Path, *extra: str, one_core: bool = False) -> Run:
+    """`issuepress build ISSUE [-f EDITION] --out OUT --root ROOT`; edition "all" means no -f."""
+    formats = [] if edition == "all" else ["-f", edition]
+    pin = ["taskset", "-c", "0"] if one_core else []
+    return run([*pin, ISSUEPRESS, "build", issue, *formats, "--out", out, "--root", root, *extra])
+
+
+def fresh_dir(work: Path, label: str) -> Path:
+    """A new, empty output folder under the work folder."""
+    for n in range(1, 10_000):
+        path = work / "out" / f"{label}-{n}"
+        if not path.exists():
+            path.mkdir(parents=True)
+            return path
+    raise RuntimeError("too many output folders")
+
+
+def measure_cold(root: Path, issue: str, edition: str, work: Path) -> tuple[Run, Path]:
+    """A build into an empty output folder with --no-cache: nothing from earlier builds is used."""
+    out = fresh_dir(work, f"{issue}-{edition}-cold")
+    return issuepress(root, issue, edition, out, "--no-cache"), out
+
+
+def measure_one_core(root: Path, issue: str, edition: str, work: Path) -> tuple[Run, Path]:
+    """A cold build pinned to one CPU (taskset), as on a one-core machine."""
+    out = fresh_dir(work, f"{issue}-{edition}-one-core")
+    return issuepress(root, issue, edition, out, "--no-cache", one_core=True), out
+
+
+def measure_warm(root: Path, issue: str, edition: str, work: Path) -> tuple[Run, Path]:
+    """A build with the cache filled by a build of the same content just before; only the second is timed."""
+    out = fresh_dir(work, f"{issue}-{edition}-warm")
+    first = issuepress(root, issue, edition, out)
+    if first.code != 0:
+        return first, out
+    return issuepress(root, issue, edition, out), out
+
+
+def change_one_paragraph(story: Path) -> None:
+    """Append a sentence to the first paragraph after the story's front matter (again on each call)."""
+    lines = story.read_text(encoding="utf-8").split("\n")
+    body = lines.index("---", 1) + 1
+    i = next(i for i in range(body, len(lines)) if lines[i].strip() and not lines[i].startswith("#"))
+    lines[i] += " A sentence added by the benchmark."
+    story.write_text("\n".join(lines), encoding="utf-8")
+
+
+def measure_rebuild(root: Path, issue: str, edition: str, work: Path) -> tuple[Run, Path]:
+    """Build all editions (filling the cache), change one paragraph of one story, then time the rebuild."""
+    out = fresh_dir(work, f"{issue}-{edition}-rebuild")
+    first = issuepress(root, issue, edition, out)
+    if first.code != 0:
+        return first, out
+    change_one_paragraph(root / "issues" / issue / "articles" / f"{EDITED_STORY}.md")
+    return issuepress(root, issue, edition, out), out
+
+
+def markdown_files(issue_dir: Path) -> list[Path]:
+    """The issue's Markdown in reading order: the editor's note, then the manifest's articles."""
+    manifest = (issue_dir / "issue.yaml").read_text(encoding="utf-8")
+    names = re.findall(r"^editors_note:\s*(\S+)", manifest, re.M) + re.findall(r"^\s*- file:\s*(\S+)", manifest, re.M)
+    return [issue_dir / name for name in names]
+
+
+def pandoc(issue_dir: Path, issue: str, edition: str, work: Path) -> tuple[Run, Path]:
+    """pandoc on the issue's Markdown files (given as separate inputs) to standalone HTML or an EPUB."""
+    out = fresh_dir(work, f"{issue}-pandoc-{edition}")
+    target = out / f"{issue}.{edition}"
+    options = ["-s"] if edition == "html" else ["--toc"]
+    cmd = [PANDOC, *markdown_files(issue_dir), "-o", target, *options, "--metadata", f"title={TITLES[issue]}",
+           "--resource-path", f"{issue_dir / 'articles'}:{issue_dir}"]
+    return run(cmd, cwd=issue_dir / "articles"), out
+
+
+def weasyprint(html: Path, issue_dir: Path, issue: str, work: Path) -> tuple[Run, Path]:
+    """Plain WeasyPrint on pandoc's standalone HTML, with a minimal print stylesheet."""
+    out = fresh_dir(work, f"{issue}-weasyprint")
+    base_url = str(issue_dir / "articles") + "/"  # pandoc keeps image paths relative to the Markdown
+    return run([sys.executable, "-c", WEASYPRINT, html, out / f"{issue}.pdf", base_url, PRINT_CSS]), out
+
+
+def count_pages(out: Path) -> int | None:
+    """Pages of the (first) PDF in an output folder, or None."""
+    pdfs = sorted(out.rglob("*.pdf"))
+    try:
+        return len(pypdf.PdfReader(pdfs[0]).pages) if pdfs else None
+    except Exception:  # a broken PDF is reported by the failed row, not here
+        return None
+
+
+def repeat(row: Row, measure, count: int) -> Row:
+    """Call measure() COUNT times, keeping each run; stop at the first failure."""
+    for _ in range(count):
+        result, out = measure()
+        row.runs.append(result)
+        if result.code != 0:
+            break
+        if row.edition == "pdf":
+            row.pages = count_pages(out)
+    return row
+
+
+def pdf_available(root: Path, issue: str, work: Path) -> bool:
+    """False if this issuepress does not know the pdf format yet (exit 2, "unknown format")."""
+    result = issuepress(root, issue, "pdf", fresh_dir(work, "probe"))
+    return not (result.code == 2 and "unknown format" in result.output)
+
+
+def baseline_rows(root: Path, issue: str, work: Path, count: int) -> dict[str, Row]:
+    """pandoc HTML and EPUB, and WeasyPrint on pandoc's HTML, keyed by the edition they stand for."""
+    issue_dir = root / "issues" / issue
+    rows = {}
+    for edition in ("html", "epub"):
+        rows[edition] = repeat(Row(issue, edition, "pandoc"),
+                               lambda e=edition: pandoc(issue_dir, issue, e, work), count)
+    html = next((work / "out").glob(f"{issue}-pandoc-html-*/{issue}.html"), None)
+    if html is not None:
+        rows["pdf"] = repeat(Row(issue, "pdf", "weasyprint (pandoc html)"),
+                             lambda: weasyprint(html, issue_dir, issue, work), count)
+    return rows
+
+
+def bench_issue(root: Path, issue: str, work: Path, count: int, with_pdf: bool, rebuild: bool) -> list[Row]:
+    """All rows for one issue: per edition issuepress cold, warm and the baseline; then all editions."""
+    baselines = baseline_rows(root, issue, work, count)
+    rows: list[Row] = []
+    for edition in EDITIONS:
+        if edition != "pdf" or with_pdf:
+            measures = [("cold", measure_cold), ("warm", measure_warm)]
+            if edition == "pdf":
+                measures.append(("cold, one core", measure_one_core))
+            for kind, measure in measures:
+                row = Row(issue, edition, f"issuepress {kind}", baseline=baselines.get(edition))
+                rows.append(repeat(row, lambda e=edition, m=measure: m(root, issue, e, work), count))
+        if edition in baselines:
+            rows.append(baselines[edition])
+    everything = "all" if with_pdf else "all (html+epub)"
+    cold = repeat(Row(issue, everything, "issuepress cold"), lambda: measure_cold(root, issue, "all", work), count)
+    rows.append(cold)
+    rows.append(repeat(Row(issue, everything, "issuepress warm", baseline=cold),
+                       lambda: measure_warm(root, issue, "all", work), count))
+    if rebuild:  # the ratio column is then rebuild / cold build of every edition
+        rows.append(repeat(Row(issue, everything, "issuepress 1-para rebuild", baseline=cold),
+                           lambda: measure_rebuild(root, issue, "all", work), count))
+    return rows
+
+
+def cell(row: Row) -> list[str]:
+    """One table line's cells."""
+    ok = [r for r in row.runs if r.code == 0]
+    if not ok or len(ok) < len(row.runs):
+        code = row.runs[-1].code if row.runs else "?"
+        return [row.issue, row.edition, row.tool, f"FAILED (exit {code})", "", "", "", ""]
+    wall = statistics.median(r.wall for r in ok)
+    rss = max(r.rss_mb for r in ok)
+    ratio = ""
+    if row.baseline and row.baseline.runs and all(r.code == 0 for r in row.baseline.runs):
+        ratio = f"{wall / statistics.median(r.wall for r in row.baseline.runs):.2f}"
+    pages = str(row.pages) if row.pages else ""
+    per_second = f"{row.pages / wall:.1f}" if row.pages else ""
+    return [row.issue, row.edition, row.tool, f"{wall:.2f}", f"{rss:.0f}", ratio, pages, per_second]
+
+
+def table(rows: list[Row]) -> str:
+    """A Markdown table, columns padded so it also reads as plain text."""
+    header = ["issue", "edition", "tool", "median wall s", "peak RSS MB", "ratio to baseline", "pages", "pages/s"]
+    lines = [header] + [cell(row) for row in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = ["| " + " | ".join(c.ljust(w) for c, w in zip(line, widths)) + " |" for line in lines]
+    text.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(text)
+
+
+def notes(rows: list[Row]) -> list[str]:
+    """Warnings and failures seen in the runs' output (each distinct line once)."""
+    seen: list[str] = []
+    for row in rows:
+        for result in row.runs:
+            for line in result.output.splitlines():
+                if (result.code != 0 or re.search(r"warn|error|traceback", line, re.I)) and line.strip():
+                    note = f"{row.issue} {row.edition} {row.tool}: {line.strip()}"
+                    if note not in seen:
+                        seen.append(note)
+    return seen
+
+
+def stale_files() -> list[str]:
+    """Modules of src/issuepress that differ from the installed copy (which is what runs)."""
+    installed = Path(subprocess.run([sys.executable, "-c", "import issuepress; print(issuepress.__file__)"],
+                                    capture_output=True, text=True, check=True).stdout.strip()).parent
+    src = REPO / "src" / "issuepress"
+    return [str(p.relative_to(src)) for p in sorted(src.rglob("*.py"))
+            if not (installed / p.relative_to(src)).is_file()
+            or (installed / p.relative_to(src)).read_bytes() != p.read_bytes()]
+
+
+def machine() -> str:
+    version = subprocess.run([ISSUEPRESS, "--version"], capture_output=True, text=True).stdout.strip()
+    pandoc_version = subprocess.run([PANDOC, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    return (f"date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}\n"
+            f"cores: {os.cpu_count()} (usable: {len(os.sched_getaffinity(0))}); {platform.platform()}\n"
+            f"python: {platform.python_version()}; {version}; {pandoc_version}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median time, max RSS)")
+    parser.add_argument("--quick", action="store_true", help="one run, sample issue only")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder with every output")
+    args = parser.parse_args()
+    count = 1 if args.quick else args.repeat
+    print(machine(), flush=True)
+    work = Path(tempfile.mkdtemp(prefix="issuepress-bench-"))
+    try:
+        sample = work / "sample"
+        shutil.copytree(REPO / "issues" / "2024-11", sample / "issues" / "2024-11")
+        for name in ("magazine.yaml", "contributors.yaml"):
+            shutil.copy(REPO / name, sample / name)
+        issues = [(sample, "2024-11", False)]
+        if not args.quick:
+            issues.append((make_strand_magazine(work / "strand"), "1891-07", True))
+        with_pdf = pdf_available(sample, "2024-11", work)
+        rows = []
+        for root, issue, rebuild in issues:
+            print(f"measuring {issue} ({count} run(s) each) ...", file=sys.stderr, flush=True)
+            rows += bench_issue(root, issue, work, count, with_pdf, rebuild)
+        print(f"runs per measurement: {count}\n")
+        print(table(rows))
+        extra = [] if with_pdf else ["pdf: skipped, this issuepress has no pdf format yet (build -f pdf: unknown format)"]
+        stale = stale_files()
+        if stale:
+            extra.append(f"the installed issuepress differs from src/ ({', '.join(stale)}): "
+                         "`make setup` (pip install .) to benchmark the working tree")
+        extra += notes(rows)
+        if extra:
+            print("\nnotes:\n" + "\n".join(f"- {line}" for line in extra))
+        if args.keep:
+            print(f"\noutputs kept in {work}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

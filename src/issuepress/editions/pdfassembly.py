@@ -1,0 +1,161 @@
+"""Laid-out parts -> one PDF: pages in order and numbered, margins mirrored, heads and folios, marks.
+
+The parts come from `pdfparts` with symmetric margins and no furniture. Here
+the pages are put in reading order (with a blank page where an article must
+open on the right, and Notes pages to fill a saddle-stitched issue to a
+multiple of four), each body page is moved sideways so the margins mirror on
+facing pages, and every page gets its running head and folio from one small
+"furniture" document laid out by WeasyPrint for exactly these pages. Links
+between parts, named destinations and the outline are joined up, and for
+print the bleed box, crop marks and clipping are set with pikepdf.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import pikepdf
+
+from .pdfparts import GOTO, Bookmark, Part
+from .printmarks import apply_marks
+
+PT_PER_MM = 72 / 25.4
+PX_TO_PT = 0.75
+
+
+@dataclass(frozen=True)
+class PageSlot:
+    """One page of the finished PDF."""
+
+    part: str | None  # None: a blank page
+    index: int  # the page within its part
+    furniture: str  # "none" (cover, blank, notes), "folio" (openings), "full"
+    shift: bool  # body pages move sideways to mirror the margins; covers do not
+    head_left: str = ""
+    head_right: str = ""
+    head_centre: str = ""
+
+
+@dataclass(frozen=True)
+class Plan:
+    slots: tuple[PageSlot, ...]
+    starts: dict[str, int]  # part name -> its first page, from 1
+
+
+def plan(order: list[tuple[str, str]], parts: dict[str, Part], heads: dict[str, tuple[str, str, str]],
+         recto: bool, pad_to_four: bool) -> Plan:
+    """`order`: (part name, kind) in reading order; `heads`: part -> (left, right, centre) running heads."""
+    slots: list[PageSlot] = []
+    starts: dict[str, int] = {}
+    for name, kind in order:
+        if kind == "back-cover" and pad_to_four:
+            notes = [s for s in order if s[1] == "notes"]
+            while (len(slots) + parts[name].pages) % 4 and notes:
+                slots.append(PageSlot(notes[0][0], 0, "none", True))
+        if kind == "notes":
+            continue  # only ever used as padding, above
+        if kind == "piece" and recto and len(slots) % 2 == 1:
+            slots.append(PageSlot(None, 0, "none", False))  # pages count from 1: an odd count ends on a right page
+        starts[name] = len(slots) + 1
+        left, right, centre = heads.get(name, ("", "", ""))
+        for index in range(parts[name].pages):
+            if kind in ("cover", "back-cover"):
+                slots.append(PageSlot(name, index, "none", False))
+            elif index == 0 or kind == "contents":
+                slots.append(PageSlot(name, index, "folio", True))
+            else:
+                slots.append(PageSlot(name, index, "full", True, left, right, centre))
+    return Plan(tuple(slots), starts)
+
+
+def assemble(plan: Plan, parts: dict[str, Part], furniture_pdf: bytes, geometry, screen: bool,
+             marks: frozenset[str], metadata: dict[str, str], language: str) -> bytes:
+    final = pikepdf.new()
+    sources = {name: pikepdf.open(io.BytesIO(part.pdf)) for name, part in parts.items()}
+    furniture = pikepdf.open(io.BytesIO(furniture_pdf))
+    width, height = geometry.trim_width * PT_PER_MM, geometry.trim_height * PT_PER_MM
+    slug = 0.0 if screen else geometry.slug * PT_PER_MM
+    placed: dict[tuple[str, int], pikepdf.Dictionary] = {}  # page dictionaries as they came from their part
+    for number, slot in enumerate(plan.slots, start=1):
+        if slot.part is None:
+            final.add_blank_page(page_size=(width, height))
+        elif (slot.part, slot.index) in placed:  # a Notes page again: a page may sit in the tree only once
+            final.pages.append(pikepdf.Page(final.make_indirect(pikepdf.Dictionary(placed[slot.part, slot.index]))))
+        else:
+            final.pages.append(sources[slot.part].pages[slot.index])
+            placed[slot.part, slot.index] = pikepdf.Dictionary(final.pages[-1].obj)
+        page = final.pages[-1]
+        page.MediaBox = [-slug, -slug, width + slug, height + slug]
+        page.TrimBox = [0, 0, width, height]
+        if slot.shift and not screen:
+            # Parts are laid out with the mean of the inner and outer margins; odd pages are right-hand pages.
+            half = (geometry.outer - geometry.inner) / 2 * PT_PER_MM
+            page.contents_add(f"q 1 0 0 1 {-half if number % 2 else half:.3f} 0 cm\n".encode(), prepend=True)
+            page.contents_add(b"\nQ")
+        if slot.furniture != "none":
+            _overlay(final, page, furniture.pages[number - 1], number)
+        if not screen:
+            apply_marks(page, (0, 0, width, height), geometry.bleed * PT_PER_MM, marks)
+    _join_destinations(final, sources)
+    _link_parts(final)
+    _outline(final, plan, parts, height)
+    for key, value in metadata.items():
+        final.docinfo[key] = value
+    final.Root.Lang = pikepdf.String(language)
+    out = io.BytesIO()
+    final.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False)
+    return out.getvalue()
+
+
+def _overlay(final: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, number: int) -> None:
+    """Draw the furniture page over `page`. Both have the trim's corner at the origin, so no transform.
+    The resource is named after the page number: pages of one part share their resources, and a fixed
+    name (pikepdf's own overlay picks a random one) keeps the output reproducible."""
+    form = final.copy_foreign(furniture.as_form_xobject())
+    name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/IssuepressPage{number}"),
+                             replace_existing=True)
+    page.contents_add(b"\nq " + bytes(name) + b" Do Q\n")
+
+
+def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> None:
+    """Every part's named destinations (element ids, unique across parts) in the finished PDF."""
+    names = pikepdf.Array()
+    entries: dict[str, pikepdf.Object] = {}
+    for source in sources.values():
+        if "/Names" in source.Root and "/Dests" in source.Root.Names:
+            for name, destination in pikepdf.NameTree(source.Root.Names.Dests).items():
+                if destination.is_indirect:
+                    destination = destination.get_object()
+                # [page, /XYZ, x, y, zoom]: the page copied with the pages, the rest as it is
+                entries[name] = pikepdf.Array([final.copy_foreign(destination[0]), *list(destination)[1:]])
+    for name in sorted(entries):
+        names.append(pikepdf.String(name))
+        names.append(entries[name])
+    final.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+
+
+def _link_parts(final: pikepdf.Pdf) -> None:
+    """Links written across parts as GOTO URLs become links to the named destination."""
+    for page in final.pages:
+        for annotation in page.get("/Annots", []):
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if action is not None else ""
+            if uri.startswith(GOTO):
+                annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.String(uri[len(GOTO):]))
+
+
+def _outline(final: pikepdf.Pdf, plan: Plan, parts: dict[str, Part], height: float) -> None:
+    with final.open_outline() as outline:
+        stack: list[tuple[int, pikepdf.OutlineItem]] = []
+        for name, start in sorted(plan.starts.items(), key=lambda item: item[1]):
+            for mark in parts[name].bookmarks:
+                item = _item(mark, start, height)
+                while stack and stack[-1][0] >= mark.level:
+                    stack.pop()
+                (stack[-1][1].children if stack else outline.root).append(item)
+                stack.append((mark.level, item))
+
+
+def _item(mark: Bookmark, start: int, height: float) -> pikepdf.OutlineItem:
+    return pikepdf.OutlineItem(mark.label, start - 1 + mark.page, "XYZ", top=height - mark.y * PX_TO_PT)
