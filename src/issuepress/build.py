@@ -105,6 +105,7 @@ def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = 
     """Build the editions named in `formats`; returns what was written."""
     progress("load", issue_id)
     rendered, theme = load(root)(issue_id)
+    progress("loaded", issue_id)
     out_dir = out_dir or root / "build" / issue_id
     made: list[tuple[Edition, EditionOutput, float]] = []
     for name in formats:

@@ -1,66 +1,21 @@
-"""Command line -> builds and checks; content problems become `path:line: message` lines and exit status 1."""
+"""Command line -> builds and checks; content problems become `path:line: message` lines.
+
+Only argument parsing lives here: each command calls the recipe, and
+`terminal` says how it went (exit 1 for content problems, 130 when
+interrupted, 70 for a bug).
+"""
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from . import build as recipe
-from .errors import IssueError, Problem
-
-stderr = Console(stderr=True, highlight=False)
-
-
-def _human_size(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} B"
-
-
-def _shown(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
-    """Errors, then warnings; within each, file by file (in the order met) and line by line."""
-    files = {p.path: index for index, p in reversed(list(enumerate(problems)))}
-    for problem in sorted(problems, key=lambda p: (p.warning, files[p.path], p.line or 0)):
-        style = "yellow" if problem.warning else "red"
-        stderr.print(str(problem), style=style, markup=False, soft_wrap=True)
-
-
-@contextmanager
-def _failures(failed: str, consequence: str):
-    """Content problems -> their lines and exit 1; Ctrl-C/SIGTERM -> exit 130; a bug -> one line and exit 70."""
-    try:
-        yield
-    except IssueError as error:
-        _report(error.problems)
-        errors = sum(not p.warning for p in error.problems)
-        stderr.print(f"{failed}: {errors} problem{'s' * (errors != 1)}; {consequence}", style="bold red")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        stderr.print("interrupted; nothing was written", style="bold red")
-        sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
-        if os.environ.get("ISSUEPRESS_DEBUG"):
-            raise
-        stderr.print(f"internal error: {type(error).__name__}: {error}", style="bold red", markup=False)
-        stderr.print("This is a bug in issuepress, not a problem in the issue. Please report it with the "
-                     "command you ran; ISSUEPRESS_DEBUG=1 shows the traceback.", soft_wrap=True)
-        sys.exit(70)
+from .terminal import NORMAL, QUIET, VERBOSE, BuildProgress, Output, build_summary, failures, shown
 
 
 def _formats(values: tuple[str, ...]) -> list[str]:
@@ -80,12 +35,19 @@ def _interrupt(signum, frame) -> None:
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
     help="The magazine folder (holding issues/).")
+pass_output = click.make_pass_decorator(Output, ensure=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="issuepress")
-def main() -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print what was read and each step's time.")
+@click.pass_context
+def main(context: click.Context, quiet: bool, verbose: bool) -> None:
     """Build magazine issues into an EPUB, a print-ready PDF and an HTML web edition."""
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    context.obj = Output(QUIET if quiet else VERBOSE if verbose else NORMAL)
     signal.signal(signal.SIGTERM, _interrupt)
 
 
@@ -94,28 +56,21 @@ def main() -> None:
 @click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
               help="Edition to build: epub, pdf, screen-pdf or html (repeat, or separate with commas). "
                    "Default: all.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the editions here instead of build/ISSUE_ID.")
 @root_option
-def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, root: Path) -> None:
+@pass_output
+def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir: Path | None, root: Path) -> None:
     """Build ISSUE_ID (a folder under issues/) into its editions."""
     chosen = _formats(formats)
     started = time.perf_counter()
-
-    def progress(event: str, name: str) -> None:
-        if event == "start":
-            stderr.print(f"[bold]{name:<10}[/bold] building the {recipe.EDITIONS[name].describe} ...")
-        elif event == "load":
-            stderr.print(f"[bold]{'issue':<10}[/bold] reading {issue_id} ...")
-
-    with _failures("build failed", "nothing was written"):
-        rendered, built = recipe.build(root, issue_id, chosen, out, progress)
-    _report(rendered.warnings + tuple(w for item in built for w in item.warnings))
-    for item in built:
-        detail = f", {item.detail}" if item.detail else ""
-        stderr.print(f"[green]wrote[/green] {_shown(item.path)}  ({_human_size(item.size)}{detail}, "
-                     f"{item.seconds:.2f}s)", soft_wrap=True)
-    stderr.print(f"built {issue_id} in {time.perf_counter() - started:.2f}s", style="bold")
+    describe = {name: edition.describe for name, edition in recipe.EDITIONS.items()}
+    with failures(out, "build failed", "nothing was written"), BuildProgress(out, issue_id, describe) as progress:
+        rendered, built = recipe.build(root, issue_id, chosen, out_dir, progress)
+    out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
+    out.detail(f"read {len(rendered.pieces)} pieces and {len(rendered.assets)} images: "
+               + ", ".join(shown(piece.source) for piece in rendered.pieces))
+    build_summary(out, issue_id, built, time.perf_counter() - started)
 
 
 @main.command("check")
@@ -123,20 +78,20 @@ def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, roo
 @click.option("--print", "preflight", is_flag=True,
               help="Also lay out the print PDF (without writing it) and run the printer's preflight checks.")
 @root_option
-def check_command(issue_id: str, preflight: bool, root: Path) -> None:
+@pass_output
+def check_command(out: Output, issue_id: str, preflight: bool, root: Path) -> None:
     """Check ISSUE_ID's manifest, articles, images and layouts; build nothing."""
-    with _failures(f"{issue_id} has problems", "fix them and check again"):
+    with failures(out, f"{issue_id} has problems", "fix them and check again"):
         rendered, theme = recipe.load(root)(issue_id)
         findings = recipe.preflight(rendered, theme) if preflight else None
-    _report(rendered.warnings + (tuple(findings.problems) if findings else ()))
+    out.problems(rendered.warnings + (tuple(findings.problems) if findings else ()))
     if findings:
-        stderr.print(f"print PDF: {findings.summary()}; fonts: {', '.join(findings.fonts)}", soft_wrap=True)
+        out.say(f"print PDF: {findings.summary()}; fonts: {', '.join(findings.fonts)}")
         if findings.errors:
-            stderr.print(f"{len(findings.errors)} problems a printer would reject", style="bold red")
+            out.console.print(f"{len(findings.errors)} problems a printer would reject", style="bold red")
             sys.exit(1)
-    pieces = len(rendered.pieces)
-    stderr.print(f"{issue_id} is ready to build: {pieces} pieces, {len(rendered.assets)} images, "
-                 f"{len(rendered.warnings)} warnings", style="bold green")
+    out.say(f"{issue_id} is ready to build: {len(rendered.pieces)} pieces, {len(rendered.assets)} images, "
+            f"{len(rendered.warnings)} warnings", style="bold green")
 
 
 if __name__ == "__main__":
