@@ -1,20 +1,23 @@
-"""Command line -> builds and checks; content problems become `path:line: message` lines.
+"""Command line -> builds, checks and the press-day workflow; content problems become `path:line: message` lines.
 
-Only argument parsing lives here: each command calls the recipe, and
-`terminal` says how it went (exit 1 for content problems, 130 when
-interrupted, 70 for a bug).
+Only argument parsing lives here: each command calls one function of the
+recipe, the scaffold or the catalogue, and `terminal` says how
+it went (exit 1 for content problems, 130 when interrupted, 70 for a bug).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import sys
 import time
 from pathlib import Path
 
 import click
+from rich.table import Table
 
 from . import build as recipe
+from . import catalogue, nextissue, scaffold
 from .terminal import NORMAL, QUIET, VERBOSE, BuildProgress, Output, build_summary, failures, shown
 
 
@@ -92,6 +95,83 @@ def check_command(out: Output, issue_id: str, preflight: bool, root: Path) -> No
             sys.exit(1)
     out.say(f"{issue_id} is ready to build: {len(rendered.pieces)} pieces, {len(rendered.assets)} images, "
             f"{len(rendered.warnings)} warnings", style="bold green")
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@pass_output
+def init_command(out: Output, folder: Path) -> None:
+    """Start a new magazine in FOLDER (default: here), with an example issue that builds."""
+    with failures(out, "init stopped", "nothing was written"):
+        written = scaffold.init_magazine(folder)
+    for path in written:
+        out.detail(f"wrote {shown(path)}")
+    go = "" if folder == Path(".") else f"cd {shown(folder)} && "
+    out.say(f"[green]created[/green] a magazine in {shown(folder)} ({len(written)} files) with an example issue.")
+    out.say(f"next: {go}issuepress serve example   (or start your own: issuepress new 2025-01)")
+
+
+@main.group("theme")
+def theme_group() -> None:
+    """The built-in theme: copy it into the magazine to change it."""
+
+
+@theme_group.command("eject")
+@click.option("--fonts", is_flag=True, help="Copy the fonts as well as the layouts.")
+@root_option
+@pass_output
+def eject_command(out: Output, fonts: bool, root: Path) -> None:
+    """Copy the built-in layouts/ (and with --fonts, fonts/) into the magazine folder to edit them."""
+    with failures(out, "theme eject stopped", "nothing was written"):
+        written = scaffold.eject_theme(root, fonts)
+    for path in written:
+        out.detail(f"wrote {shown(path)}")
+    what = "layouts/ and fonts/" if fonts else "layouts/"
+    out.say(f"[green]copied[/green] the built-in {what} ({len(written)} files) into {shown(root)}; "
+            "builds now use these copies")
+
+
+@main.command("new")
+@click.argument("issue_id")
+@click.option("--from", "from_id", metavar="PREV", help="Follow this issue instead of the latest one.")
+@root_option
+@pass_output
+def new_command(out: Output, issue_id: str, from_id: str | None, root: Path) -> None:
+    """Start issue ISSUE_ID, numbered and dated after the latest issue (or PREV)."""
+    with failures(out, "new stopped", "nothing was written"):
+        planned = nextissue.plan(root, issue_id, from_id, dt.date.today())
+        written = nextissue.create(root, planned)
+    after = f" after {planned.previous.id}" if planned.previous else ""
+    out.say(f"[green]created[/green] {shown(written[0])}: volume {planned.volume}, number {planned.number}, "
+            f"dated {planned.date.isoformat()}{after}")
+    out.say(f"next: add articles under {shown(written[0].parent / 'articles')} and list them in the manifest; "
+            f"issuepress serve {issue_id} shows the issue as you go")
+
+
+@main.command("list")
+@root_option
+@pass_output
+def list_command(out: Output, root: Path) -> None:
+    """List the issues: volume, number, date, title, articles, and whether the editions are up to date."""
+    with failures(out, "list failed", "nothing was listed"):
+        summaries = catalogue.all_issues(root)
+    if not summaries:
+        out.say(f"no issues in {shown(root / 'issues')} yet; start one with: issuepress new 2025-01")
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("issue", "volume/number", "date", "title", "articles", "editions"):
+        table.add_column(name, no_wrap=True, justify="right" if name == "articles" else "left")
+    for summary in summaries:
+        issue = summary.issue
+        editions = catalogue.describe_states(catalogue.edition_states(root, summary))
+        if summary.problems:
+            editions = f"{summary.problems} problem{'s' * (summary.problems != 1)} (issuepress check {summary.id})"
+        if issue is None:
+            table.add_row(summary.id, "?", "?", "?", "?", editions)
+        else:
+            table.add_row(summary.id, f"{issue.volume}/{issue.number}", issue.date.isoformat(), issue.title,
+                          str(len(issue.articles)), editions)
+    out.table(table, stdout=True)
 
 
 if __name__ == "__main__":
