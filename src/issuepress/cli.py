@@ -1,7 +1,7 @@
 """Command line -> builds, checks and the press-day workflow; content problems become `path:line: message` lines.
 
 Only argument parsing lives here: each command calls one function of the
-recipe, the scaffold or the catalogue, and `terminal` says how
+recipe, the scaffold, the catalogue or the preview, and `terminal` says how
 it went (exit 1 for content problems, 130 when interrupted, 70 for a bug).
 """
 
@@ -172,6 +172,20 @@ def list_command(out: Output, root: Path) -> None:
             table.add_row(summary.id, f"{issue.volume}/{issue.number}", issue.date.isoformat(), issue.title,
                           str(len(issue.articles)), editions)
     out.table(table, stdout=True)
+
+
+@main.command("serve")
+@click.argument("issue_id")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port on 127.0.0.1 (0: any free port).")
+@root_option
+@pass_output
+def serve_command(out: Output, issue_id: str, port: int, root: Path) -> None:
+    """Preview ISSUE_ID in a browser, rebuilding and reloading as files change; Ctrl-C stops."""
+    from . import preview  # the server and the file watcher are only needed here
+
+    with failures(out, "serve stopped", "nothing is served"):
+        preview.serve(root, issue_id, port, out)
 
 
 if __name__ == "__main__":

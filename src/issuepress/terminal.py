@@ -42,9 +42,7 @@ class Output:
             self.console.print(message, style="dim", markup=False, soft_wrap=True)
 
     def problems(self, problems: tuple[Problem, ...] | list[Problem]) -> None:
-        """Errors, then warnings; within each, file by file (in the order met) and line by line."""
-        files = {p.path: index for index, p in reversed(list(enumerate(problems)))}
-        for problem in sorted(problems, key=lambda p: (p.warning, files[p.path], p.line or 0)):
+        for problem in ordered(problems):
             style = "yellow" if problem.warning else "red"
             self.console.print(str(problem), style=style, markup=False, soft_wrap=True)
 
@@ -61,6 +59,12 @@ class Output:
             console.print(table)
         finally:
             console.width = narrow
+
+
+def ordered(problems: tuple[Problem, ...] | list[Problem]) -> tuple[Problem, ...]:
+    """Errors, then warnings; within each, file by file (in the order met) and line by line."""
+    files = {p.path: index for index, p in reversed(list(enumerate(problems)))}
+    return tuple(sorted(problems, key=lambda p: (p.warning, files[p.path], p.line or 0)))
 
 
 @contextmanager
