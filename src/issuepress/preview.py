@@ -77,7 +77,8 @@ class Preview:
         if self.problems:
             count = len(self.problems)
             self.out.console.print(f"{self.issue_id} has {count} problem{'s' * (count != 1)}{because}; the browser "
-                                   "shows them until they are fixed", style="bold red", markup=False, soft_wrap=True)
+                                   f"shows {'them' if count != 1 else 'it'} until fixed", style="bold red",
+                                   markup=False, soft_wrap=True)
         elif had_problems:
             self.out.say(f"fixed: {self.issue_id} builds again{because}", style="bold green")
         else:
@@ -252,41 +253,46 @@ class PreviewServer(ThreadingHTTPServer):
                              "(pass --port with another number, or --port 0 for any free port)") from None
 
 
+class ChangeQueue:
+    """Changed paths from the watchers -> one rebuild at a time; changes made during a rebuild go into the next."""
+
+    def __init__(self, preview: Preview):
+        self.preview = preview
+        self.pending: dict[Path, None] = {}  # in the order seen, once each
+        self.lock, self.wake = threading.Lock(), threading.Event()
+
+    def add(self, paths: list[Path]) -> None:
+        with self.lock:
+            self.pending.update(dict.fromkeys(paths))
+        self.wake.set()
+
+    def run(self) -> None:
+        while not self.preview.stopping.is_set():
+            if self.wake.wait(0.25):
+                self.wake.clear()
+                with self.lock:
+                    changed = list(self.pending)
+                    self.pending.clear()
+                self.preview.rebuild(changed)
+
+
 def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
     """Serve the preview until Ctrl-C or SIGTERM."""
     if not (root / "issues" / issue_id).is_dir():
         recipe.load(root)(issue_id)  # raises the usual "no issue" problem, naming the issues there
     preview = Preview(root, issue_id, out)
     server = PreviewServer(port, preview)
-    preview.rebuild()
-    pending: dict[Path, None] = {}  # changed paths not yet rebuilt, in the order seen
-    lock, wake = threading.Lock(), threading.Event()
-
-    def on_change(paths: list[Path]) -> None:
-        with lock:
-            pending.update(dict.fromkeys(paths))
-        wake.set()
-
-    def rebuild_on_change() -> None:
-        """One rebuild at a time; changes that arrive during a rebuild are taken together by the next."""
-        while not preview.stopping.is_set():
-            if wake.wait(0.25):
-                wake.clear()
-                with lock:
-                    changed = list(pending)
-                    pending.clear()
-                preview.rebuild(changed)
-
-    watcher = MagazineWatcher(preview.root, issue_id, on_change, preview.stopping)
-    workers = [threading.Thread(target=server.serve_forever, name="http", daemon=True),
-               threading.Thread(target=rebuild_on_change, name="rebuild", daemon=True)]
-    for worker in workers:
-        worker.start()
-    watcher.start()
-    address = f"http://{HOST}:{server.server_address[1]}/"
-    out.say(f"serving {issue_id} at [bold]{address}[/bold] (PDF, EPUB and print preview at {address}_preview/); "
-            "Ctrl-C stops")
+    changes = ChangeQueue(preview)
+    watcher = MagazineWatcher(preview.root, issue_id, changes.add, preview.stopping)
+    http = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     try:
+        watcher.start()  # before the first build, so that a file saved during it is not missed
+        preview.rebuild()
+        http.start()
+        threading.Thread(target=changes.run, name="rebuild", daemon=True).start()
+        address = f"http://{HOST}:{server.server_address[1]}/"
+        out.say(f"serving {issue_id} at [bold]{address}[/bold] (PDF, EPUB and print preview at "
+                f"{address}_preview/); Ctrl-C stops")
         while not preview.stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -295,7 +301,8 @@ def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
         preview.stopping.set()
         with preview.changed:
             preview.changed.notify_all()  # event streams end now, not at their next keep-alive
-        server.shutdown()
+        if http.is_alive():
+            server.shutdown()  # waits for serve_forever to return, so only when it runs
         server.server_close()
         watcher.join(timeout=5)
     out.say(f"stopped serving {issue_id}")

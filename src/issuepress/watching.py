@@ -70,21 +70,32 @@ class MagazineWatcher:
             self.on_change(changes)
 
     def _watch_folders(self) -> None:
+        first = True
         while not self.stop.is_set():
             self.rewatch.clear()
-            for changes in self._changes(self.folders(), recursive=True, watch_filter=DefaultFilter(),
-                                         stop=_Either(self.stop, self.rewatch)):
+            folders = self.folders()
+            # A file saved in a new folder before its watch began would go unseen: once the new watch is
+            # up, rebuild from those folders (not at start-up, when the first build has just read them).
+            ready = None if first else (lambda folders=folders: self.on_change(folders))
+            first = False
+            for changes in self._changes(folders, recursive=True, watch_filter=DefaultFilter(),
+                                         stop=_Either(self.stop, self.rewatch), on_ready=ready):
                 self.on_change(changes)
 
-    def _changes(self, folders: list[Path], recursive: bool, watch_filter, stop):
+    def _changes(self, folders: list[Path], recursive: bool, watch_filter, stop, on_ready=None):
         """Each batch of changed paths, until `stop`; a folder that vanishes mid-watch is waited out, not fatal."""
         while not stop.is_set():
             if not folders:
                 time.sleep(0.2)
                 return
             try:
+                # yield_on_timeout: the first (empty) batch says the watch is up, for `on_ready`
                 for batch in watch(*folders, watch_filter=watch_filter, stop_event=stop, recursive=recursive,
-                                   debounce=400, step=50, raise_interrupt=False):
+                                   debounce=400, step=50, rust_timeout=200, yield_on_timeout=True,
+                                   raise_interrupt=False):
+                    if on_ready is not None:
+                        on_ready, ready = None, on_ready
+                        ready()
                     changed = _lasting(batch)
                     if changed:
                         yield changed
