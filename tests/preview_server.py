@@ -18,9 +18,9 @@ from pathlib import Path
 class Served:
     """A running preview on a free port (--port 0), its URL, and every line it has printed so far."""
 
-    def __init__(self, root: Path, issue_id: str, *extra: str):
+    def __init__(self, root: Path, issue_id: str, quiet: bool = False):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "issuepress", "serve", issue_id, "--port", "0", *extra], cwd=root,
+            [sys.executable, "-m", "issuepress", *(["--quiet"] * quiet), "serve", issue_id, "--port", "0"], cwd=root,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "NO_COLOR": "1"})
         self.lines: list[str] = []

@@ -75,11 +75,12 @@ def test_magazine_files_and_layouts_are_watched_too(sample: Path) -> None:
         served.wait_for_page("contributors.html", lambda text: "Bilal A. Anwar" in text)
 
 
-def test_sigterm_stops_cleanly(sample: Path) -> None:
-    served = Served(sample, "2024-11")
+def test_sigterm_stops_cleanly_and_quiet_keeps_the_address(sample: Path) -> None:
+    served = Served(sample, "2024-11", quiet=True)
     assert served.get("/")[0] == 200
     assert served.stop(signal.SIGTERM) == 0
-    assert "stopped serving 2024-11" in served.output and "Traceback" not in served.output
+    assert served.lines == [f"serving 2024-11 at {served.url} (PDF, EPUB and print preview at "
+                            f"{served.url}_preview/); Ctrl-C stops"], "--quiet: the address and nothing else"
     assert port_is_closed(served.url)
 
 
@@ -187,3 +188,22 @@ def test_browser_reloads_by_itself_and_shows_the_overlay(sample: Path) -> None:
         assert page.locator("#issuepress-hub").get_attribute("href") == "/_preview/"
         errors = [p for p in problems if "_preview/events" not in p]  # a reload cuts the event stream short
         assert errors == []
+
+
+def test_print_preview_is_remade_only_when_asked(sample: Path) -> None:
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    with Served(sample, "2024-11") as served, browser_page() as (page, problems):
+        page.goto(served.url + "_preview/print")
+        assert page.locator("img").count() > 1
+        served.wait_for_line("built the print PDF for the preview")
+        page.evaluate("window.notReloaded = true")
+        edit(article, "Pages in the Haze", "Pages in the Fog")
+        note = page.locator("#issuepress-changed")
+        note.wait_for(state="visible", timeout=30_000)
+        assert page.evaluate("window.notReloaded") is True, "a save does not remake the pages by itself"
+        after_change = len(served.lines)
+        with page.expect_navigation():
+            note.locator("button").click()
+        assert page.locator("img").count() > 1
+        served.wait_for_line("built the print PDF for the preview", start=after_change)
+        assert [p for p in problems if "_preview/events" not in p] == []

@@ -291,8 +291,9 @@ def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
         http.start()
         threading.Thread(target=changes.run, name="rebuild", daemon=True).start()
         address = f"http://{HOST}:{server.server_address[1]}/"
-        out.say(f"serving {issue_id} at [bold]{address}[/bold] (PDF, EPUB and print preview at "
-                f"{address}_preview/); Ctrl-C stops")
+        # printed even with --quiet: without the address there is nothing to open
+        out.console.print(f"serving {issue_id} at [bold]{address}[/bold] (PDF, EPUB and print preview at "
+                          f"{address}_preview/); Ctrl-C stops", soft_wrap=True)
         while not preview.stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
