@@ -31,7 +31,8 @@ class Output:
     """The console and how much to say: QUIET shows only problems, VERBOSE also what was read."""
 
     level: int = NORMAL
-    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False))
+    # soft_wrap: a problem line is never broken, so editors and tools can read `path:line:` whole
+    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
 
     def say(self, message: str, style: str | None = None) -> None:
         if self.level >= NORMAL:
@@ -68,7 +69,7 @@ def ordered(problems: tuple[Problem, ...] | list[Problem]) -> tuple[Problem, ...
 
 
 @contextmanager
-def failures(out: Output, failed: str, consequence: str):
+def failures(out: Output, failed: str, consequence: str, interrupted: str = "interrupted; nothing was written"):
     """Content problems -> their lines and exit 1; Ctrl-C/SIGTERM -> exit 130; a bug -> one line and exit 70."""
     try:
         yield
@@ -79,7 +80,7 @@ def failures(out: Output, failed: str, consequence: str):
                           markup=False, soft_wrap=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        out.console.print("interrupted; nothing was written", style="bold red")
+        out.console.print(interrupted, style="bold red")
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
         if os.environ.get("ISSUEPRESS_DEBUG"):
@@ -169,9 +170,10 @@ def build_summary(out: Output, issue_id: str, built, seconds: float) -> None:
     if out.level < NORMAL:
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name, justify in (("edition", "left"), ("output", "left"), ("size", "right"),
-                          ("details", "left"), ("time", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
+    # On a narrow terminal the path and the details wrap; the edition, size and time never do.
+    for name, justify, wraps in (("edition", "left", False), ("output", "left", True), ("size", "right", False),
+                                 ("details", "left", True), ("time", "right", False)):
+        table.add_column(name, justify=justify, no_wrap=not wraps, overflow="fold" if wraps else "ellipsis")
     for item in built:
         table.add_row(item.edition.name, Text.assemble(("wrote", "green"), f" {shown(item.path)}"),
                       human_size(item.size), item.detail, f"{item.seconds:.2f}s")
