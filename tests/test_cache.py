@@ -20,7 +20,7 @@ def digests(folder: Path) -> dict[str, str]:
 
 def laid_out(stderr: str, edition: str) -> tuple[int, int]:
     """(parts laid out, parts in all) from the build summary of a PDF edition."""
-    line = next(line for line in stderr.splitlines() if line.startswith("wrote") and edition in line)
+    line = next(line for line in stderr.splitlines() if "wrote" in line and edition in line)
     found = re.search(r"(\d+) of (\d+) parts laid out", line)
     return int(found.group(1)), int(found.group(2))
 

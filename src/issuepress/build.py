@@ -103,6 +103,7 @@ def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = 
     progress("load", issue_id)
     cache = Cache(root / "build" / ".cache") if use_cache else MemoryCache()
     rendered, theme = load(root, issue_id, cache)
+    progress("loaded", issue_id)
     out_dir = out_dir or root / "build" / issue_id
     made: list[tuple[Edition, EditionOutput, float]] = []
     for name in formats:

@@ -1,67 +1,24 @@
-"""Command line -> builds and checks; content problems become `path:line: message` lines and exit status 1."""
+"""Command line -> builds, checks and the press-day workflow; content problems become `path:line: message` lines.
+
+Only argument parsing lives here: each command calls one function of the
+recipe, the scaffold, the catalogue or the preview, and `terminal` says how
+it went (exit 1 for content problems, 130 when interrupted, 70 for a bug).
+"""
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 import signal
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from rich.console import Console
+from rich.table import Table
 
 from . import build as recipe
-from .errors import IssueError, Problem
-
-# soft_wrap: a problem line is never broken, so editors and tools can read `path:line:` whole
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _human_size(size: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} B"
-
-
-def _shown(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-def _report(problems: tuple[Problem, ...] | list[Problem]) -> None:
-    """Errors, then warnings; within each, file by file (in the order met) and line by line."""
-    files = {p.path: index for index, p in reversed(list(enumerate(problems)))}
-    for problem in sorted(problems, key=lambda p: (p.warning, files[p.path], p.line or 0)):
-        style = "yellow" if problem.warning else "red"
-        stderr.print(str(problem), style=style, markup=False, soft_wrap=True)
-
-
-@contextmanager
-def _failures(failed: str, consequence: str, interrupted: str = "interrupted; nothing was written"):
-    """Content problems -> their lines and exit 1; Ctrl-C/SIGTERM -> exit 130; a bug -> one line and exit 70."""
-    try:
-        yield
-    except IssueError as error:
-        _report(error.problems)
-        errors = sum(not p.warning for p in error.problems)
-        stderr.print(f"{failed}: {errors} problem{'s' * (errors != 1)}; {consequence}", style="bold red")
-        sys.exit(1)
-    except KeyboardInterrupt:
-        stderr.print(interrupted, style="bold red")
-        sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
-        if os.environ.get("ISSUEPRESS_DEBUG"):
-            raise
-        stderr.print(f"internal error: {type(error).__name__}: {error}", style="bold red", markup=False)
-        stderr.print("This is a bug in issuepress, not a problem in the issue. Please report it with the "
-                     "command you ran; ISSUEPRESS_DEBUG=1 shows the traceback.", soft_wrap=True)
-        sys.exit(70)
+from . import catalogue, nextissue, scaffold
+from .terminal import NORMAL, QUIET, VERBOSE, BuildProgress, Output, build_summary, failures, shown
 
 
 def _formats(values: tuple[str, ...]) -> list[str]:
@@ -81,12 +38,19 @@ def _interrupt(signum, frame) -> None:
 root_option = click.option(
     "--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
     help="The magazine folder (holding issues/).")
+pass_output = click.make_pass_decorator(Output, ensure=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="issuepress")
-def main() -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print what was read and each step's time.")
+@click.pass_context
+def main(context: click.Context, quiet: bool, verbose: bool) -> None:
     """Build magazine issues into an EPUB, a print-ready PDF and an HTML web edition."""
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    context.obj = Output(QUIET if quiet else VERBOSE if verbose else NORMAL)
     signal.signal(signal.SIGTERM, _interrupt)
 
 
@@ -95,29 +59,23 @@ def main() -> None:
 @click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
               help="Edition to build: epub, pdf, screen-pdf or html (repeat, or separate with commas). "
                    "Default: all.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the editions here instead of build/ISSUE_ID.")
 @click.option("--no-cache", is_flag=True, help="Redo everything; do not use or fill build/.cache.")
 @root_option
-def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, no_cache: bool, root: Path) -> None:
+@pass_output
+def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir: Path | None, no_cache: bool,
+                  root: Path) -> None:
     """Build ISSUE_ID (a folder under issues/) into its editions."""
     chosen = _formats(formats)
     started = time.perf_counter()
-
-    def progress(event: str, name: str) -> None:
-        if event == "start":
-            stderr.print(f"[bold]{name:<10}[/bold] building the {recipe.EDITIONS[name].describe} ...")
-        elif event == "load":
-            stderr.print(f"[bold]{'issue':<10}[/bold] reading {issue_id} ...")
-
-    with _failures("build failed", "nothing was written"):
-        rendered, built = recipe.build(root, issue_id, chosen, out, progress, use_cache=not no_cache)
-    _report(rendered.warnings + tuple(w for item in built for w in item.warnings))
-    for item in built:
-        detail = f", {item.detail}" if item.detail else ""
-        stderr.print(f"[green]wrote[/green] {_shown(item.path)}  ({_human_size(item.size)}{detail}, "
-                     f"{item.seconds:.2f}s)", soft_wrap=True)
-    stderr.print(f"built {issue_id} in {time.perf_counter() - started:.2f}s", style="bold")
+    describe = {name: edition.describe for name, edition in recipe.EDITIONS.items()}
+    with failures(out, "build failed", "nothing was written"), BuildProgress(out, issue_id, describe) as progress:
+        rendered, built = recipe.build(root, issue_id, chosen, out_dir, progress, use_cache=not no_cache)
+    out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
+    out.detail(f"read {len(rendered.pieces)} pieces and {len(rendered.assets)} images: "
+               + ", ".join(shown(piece.source) for piece in rendered.pieces))
+    build_summary(out, issue_id, built, time.perf_counter() - started)
 
 
 @main.command("check")
@@ -125,35 +83,127 @@ def build_command(issue_id: str, formats: tuple[str, ...], out: Path | None, no_
 @click.option("--print", "preflight", is_flag=True,
               help="Also lay out the print PDF (without writing it) and run the printer's preflight checks.")
 @root_option
-def check_command(issue_id: str, preflight: bool, root: Path) -> None:
+@pass_output
+def check_command(out: Output, issue_id: str, preflight: bool, root: Path) -> None:
     """Check ISSUE_ID's manifest, articles, images and layouts; build nothing."""
-    with _failures(f"{issue_id} has problems", "fix them and check again"):
+    with failures(out, f"{issue_id} has problems", "fix them and check again"):
         rendered, theme = recipe.load(root, issue_id)
         findings = recipe.preflight(rendered, theme) if preflight else None
-    _report(rendered.warnings + (tuple(findings.problems) if findings else ()))
+    out.problems(rendered.warnings + (tuple(findings.problems) if findings else ()))
     if findings:
-        stderr.print(f"print PDF: {findings.summary()}; fonts: {', '.join(findings.fonts)}", soft_wrap=True)
+        out.say(f"print PDF: {findings.summary()}; fonts: {', '.join(findings.fonts)}")
         if findings.errors:
-            stderr.print(f"{len(findings.errors)} problems a printer would reject", style="bold red")
+            out.console.print(f"{len(findings.errors)} problems a printer would reject", style="bold red")
             sys.exit(1)
-    pieces = len(rendered.pieces)
-    stderr.print(f"{issue_id} is ready to build: {pieces} pieces, {len(rendered.assets)} images, "
-                 f"{len(rendered.warnings)} warnings", style="bold green")
+    out.say(f"{issue_id} is ready to build: {len(rendered.pieces)} pieces, {len(rendered.assets)} images, "
+            f"{len(rendered.warnings)} warnings", style="bold green")
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@pass_output
+def init_command(out: Output, folder: Path) -> None:
+    """Start a new magazine in FOLDER (default: here), with an example issue that builds."""
+    with failures(out, "init stopped", "nothing was written"):
+        written = scaffold.init_magazine(folder)
+    for path in written:
+        out.detail(f"wrote {shown(path)}")
+    go = "" if folder == Path(".") else f"cd {shown(folder)} && "
+    out.say(f"[green]created[/green] a magazine in {shown(folder)} ({len(written)} files) with an example issue.")
+    out.say(f"next: {go}issuepress serve example   (or start your own: issuepress new 2025-01)")
+
+
+@main.group("theme")
+def theme_group() -> None:
+    """The built-in theme: copy it into the magazine to change it."""
+
+
+@theme_group.command("eject")
+@click.option("--fonts", is_flag=True, help="Copy the fonts as well as the layouts.")
+@root_option
+@pass_output
+def eject_command(out: Output, fonts: bool, root: Path) -> None:
+    """Copy the built-in layouts/ (and with --fonts, fonts/) into the magazine folder to edit them."""
+    with failures(out, "theme eject stopped", "nothing was written"):
+        written = scaffold.eject_theme(root, fonts)
+    for path in written:
+        out.detail(f"wrote {shown(path)}")
+    what = "layouts/ and fonts/" if fonts else "layouts/"
+    out.say(f"[green]copied[/green] the built-in {what} ({len(written)} files) into {shown(root)}; "
+            "builds now use these copies")
+
+
+@main.command("new")
+@click.argument("issue_id")
+@click.option("--from", "from_id", metavar="PREV", help="Follow this issue instead of the latest one.")
+@root_option
+@pass_output
+def new_command(out: Output, issue_id: str, from_id: str | None, root: Path) -> None:
+    """Start issue ISSUE_ID, numbered and dated after the latest issue (or PREV)."""
+    with failures(out, "new stopped", "nothing was written"):
+        planned = nextissue.plan(root, issue_id, from_id, dt.date.today())
+        written = nextissue.create(root, planned)
+    after = f" after {planned.previous.id}" if planned.previous else ""
+    out.say(f"[green]created[/green] {shown(written[0])}: volume {planned.volume}, number {planned.number}, "
+            f"dated {planned.date.isoformat()}{after}")
+    out.say(f"next: add articles under {shown(written[0].parent / 'articles')} and list them in the manifest; "
+            f"issuepress serve {issue_id} shows the issue as you go")
+
+
+@main.command("list")
+@root_option
+@pass_output
+def list_command(out: Output, root: Path) -> None:
+    """List the issues: volume, number, date, title, articles, and whether the editions are up to date."""
+    with failures(out, "list failed", "nothing was listed"):
+        summaries = catalogue.all_issues(root)
+    if not summaries:
+        out.say(f"no issues in {shown(root / 'issues')} yet; start one with: issuepress new 2025-01")
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("issue", "volume/number", "date", "title", "articles", "editions"):
+        table.add_column(name, no_wrap=True, justify="right" if name == "articles" else "left")
+    for summary in summaries:
+        issue = summary.issue
+        editions = catalogue.describe_states(catalogue.edition_states(root, summary))
+        if summary.problems:
+            editions = f"{summary.problems} problem{'s' * (summary.problems != 1)} (issuepress check {summary.id})"
+        if issue is None:
+            table.add_row(summary.id, "?", "?", "?", "?", editions)
+        else:
+            table.add_row(summary.id, f"{issue.volume}/{issue.number}", issue.date.isoformat(), issue.title,
+                          str(len(issue.articles)), editions)
+    out.table(table, stdout=True)
+
+
+@main.command("serve")
+@click.argument("issue_id")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port on 127.0.0.1 (0: any free port).")
+@root_option
+@pass_output
+def serve_command(out: Output, issue_id: str, port: int, root: Path) -> None:
+    """Preview ISSUE_ID in a browser, rebuilding and reloading as files change; Ctrl-C stops."""
+    from . import preview  # the server and the file watcher are only needed here
+
+    with failures(out, "serve stopped", "nothing is served"):
+        preview.serve(root, issue_id, port, out)
 
 
 @main.command("subscribers")
 @click.argument("issue_id")
 @click.option("--list", "listing", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="CSV of subscribers with a header line: id,name,email (other columns are ignored).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the copies. Default: build/ISSUE_ID/subscribers.")
 @click.option("--format", "-f", "formats", default="epub", show_default=True, metavar="FORMATS",
               help="epub, pdf (a stamped screen PDF) or epub,pdf.")
 @click.option("--include-email", is_flag=True, help="Also print the subscriber's e-mail address in each copy.")
 @click.option("--strict", is_flag=True, help="Stop on a bad row instead of skipping it with a warning.")
 @root_option
-def subscribers_command(issue_id: str, listing: Path, out: Path | None, formats: str, include_email: bool,
-                        strict: bool, root: Path) -> None:
+@pass_output
+def subscribers_command(out: Output, issue_id: str, listing: Path, out_dir: Path | None, formats: str,
+                        include_email: bool, strict: bool, root: Path) -> None:
     """Make a personalised copy of ISSUE_ID for every subscriber in a CSV list."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -163,33 +213,35 @@ def subscribers_command(issue_id: str, listing: Path, out: Path | None, formats:
     if not chosen or set(chosen) - {"epub", "pdf"}:
         raise click.BadParameter("choose epub, pdf or epub,pdf", param_hint="--format")
     started = time.perf_counter()
-    with _failures("no copies made", "fix them and run again"):
+    with failures(out, "no copies made", "fix them and run again"):
         rendered, theme = recipe.load(root, issue_id)
         people, problems = subscribers.read_subscribers(listing, Path.cwd(), strict)
-    _report(problems)
-    out = out or root / "build" / issue_id / "subscribers"
+    out.problems(problems)
+    target = out_dir or root / "build" / issue_id / "subscribers"
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=stderr, disable=not stderr.is_terminal, transient=True) as bar:
+    with Progress(*columns, console=out.console, disable=not out.console.is_terminal or out.level == QUIET,
+                  transient=True) as bar:
         task = bar.add_task("copies", total=len(people) * len(chosen))
-        with _failures("no copies made", "fix them and run again",
-                       f"interrupted; finished copies are kept in {_shown(out)} and the next run resumes"):
-            summary = subscribers.make_copies(rendered, theme, people, out, chosen, include_email,
+        with failures(out, "no copies made", "fix them and run again",
+                      f"interrupted; finished copies are kept in {shown(target)} and the next run resumes"):
+            summary = subscribers.make_copies(rendered, theme, people, target, chosen, include_email,
                                               lambda done, total: bar.update(task, completed=done))
     seconds = time.perf_counter() - started
     rate = f"; {summary.rate:.0f} copies/s after building the issue once" if summary.written else ""
-    stderr.print(f"wrote {summary.written} copies to {_shown(out)} ({summary.skipped} already done, "
-                 f"{len(problems)} rows skipped) in {seconds:.1f}s{rate}", style="bold", soft_wrap=True)
+    out.say(f"wrote {summary.written} copies to {shown(target)} ({summary.skipped} already done, "
+            f"{len(problems)} rows skipped) in {seconds:.1f}s{rate}", style="bold")
 
 
 @main.command("trace")
 @click.argument("copy", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The manifest.csv written with the copies. Default: the one beside COPY.")
-def trace_command(copy: Path, manifest: Path | None) -> None:
+@pass_output
+def trace_command(out: Output, copy: Path, manifest: Path | None) -> None:
     """Say which subscriber a personalised EPUB was made for."""
     from . import subscribers
 
-    with _failures("cannot trace", "is it an EPUB?"):
+    with failures(out, "cannot trace", "is it an EPUB?"):
         identifier, lines = subscribers.trace(copy, manifest)
     for line in lines:
         click.echo(line)

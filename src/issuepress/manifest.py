@@ -19,7 +19,7 @@ from .printsizes import parse_length, parse_trim
 from .sources import is_file, read_text, resolve_inside
 from .yamlsource import LineDict, LineList, parse_yaml
 
-MAGAZINE_KEYS = {"title", "publisher", "issn", "language", "url", "print"}
+MAGAZINE_KEYS = {"title", "publisher", "issn", "language", "url", "numbering", "print"}
 PRINT_KEYS = {"trim", "bleed", "marks", "binding", "recto", "footnotes"}
 ISSUE_KEYS = {"volume", "number", "date", "title", "editor", "language", "cover", "editors_note",
               "articles", "contributors", "description", "keywords"}
@@ -27,6 +27,7 @@ ARTICLE_ENTRY_KEYS = {"file", "section"}
 CONTRIBUTOR_KEYS = {"name", "bio", "email", "url"}
 ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NUMBERING = ("continuous", "yearly")  # how `issuepress new` counts: numbers go on, or restart each year
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
 
@@ -86,6 +87,7 @@ def load_magazine(root: Path, problems: Problems) -> Magazine:
         issn=issn.upper() if issn else None,
         language=fields.language("language") or "en",
         url=(url.rstrip("/") + "/") if url else None,
+        numbering=fields.choice("numbering", NUMBERING) or NUMBERING[0],
         print=_print_settings(print_data, path, problems) if print_data is not None else PrintSettings(),
         contributors=contributors,
     )
@@ -227,6 +229,10 @@ def _checked_path(fields: Fields, key: str, value: str, folder: Path, root: Path
 
 
 def _article_entries(fields: Fields, folder: Path, root: Path) -> tuple[ArticleEntry, ...]:
+    if "articles" in fields.mapping and fields.mapping["articles"] is None:
+        # a new issue's `articles:` with only its commented template under it
+        fields.error("'articles' is empty; list at least one article file", "articles")
+        return ()
     items = fields.sequence("articles", required=True)
     if items is None:
         return ()

@@ -39,6 +39,7 @@ class Magazine:
     issn: str | None = None
     language: str = "en"
     url: str | None = None
+    numbering: str = "continuous"  # or "yearly": numbers restart each January and volumes count years
     print: PrintSettings = field(default_factory=PrintSettings)
     contributors: Mapping[str, Contributor] = field(default_factory=lambda: MappingProxyType({}))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -92,6 +93,8 @@ def worker_pool(parts: int) -> Executor | None:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if cpus < 2 or parts < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return None
+    if threading.active_count() > 1:
+        return None  # forking a process that runs threads (the preview server) can deadlock the children
     import weasyprint  # noqa: F401  (imported before forking, so no worker pays for it again)
 
     return ProcessPoolExecutor(max_workers=min(cpus, parts), mp_context=multiprocessing.get_context("fork"))
