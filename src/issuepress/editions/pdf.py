@@ -6,25 +6,23 @@ rectos, Notes padding) and lay out the contents page again with the real page
 numbers, lay out the running heads and folios for those pages, then assemble
 and mark the PDF (`pdfassembly`) and run the printer's preflight. WeasyPrint
 fetches stylesheets, fonts and images only from memory, through
-`MemoryFetcher`: nothing on disk, nothing on the network.
+`fetcher.MemoryFetcher`: nothing on disk, nothing on the network. (WeasyPrint
+is imported only when something must be laid out: a build whose parts all
+come from the cache does not pay half a second to load it.)
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
-
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..cache import MemoryCache
 from ..cache import key as cache_key
 from ..errors import IssueError, Problem
 from ..layouts import Theme
 from ..model import Asset, PrintSettings, RenderedIssue
-from . import Made, common, pdfassembly, preflight, printmarks
+from . import Made, common, furniture, pdfassembly, preflight, printmarks
 from .pdfparts import BASE_URL, GOTO, GOTO_PAGE, PartSpec, lay_out, worker_pool
 from .print_html import print_body
 
@@ -67,28 +65,6 @@ class PageGeometry:
         )
 
 
-class MemoryFetcher(URLFetcher):
-    """Answers WeasyPrint's requests from the issue's own files; refuses everything else."""
-
-    def __init__(self, files: dict[str, Asset | bytes]):
-        super().__init__(allowed_protocols=("https",), allow_redirects=False)
-        self.files = files
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        if not url.startswith(BASE_URL):
-            self.refused.append(url)
-            raise ValueError(f"issuepress does not fetch {url}")
-        path = unquote(urlsplit(url).path.lstrip("/"))
-        found = self.files.get(path)
-        if found is None:
-            self.refused.append(url)
-            raise ValueError(f"not part of this issue: {path}")
-        if isinstance(found, Asset):
-            return URLFetcherResponse(url, found.data, {"Content-Type": found.media_type})
-        return URLFetcherResponse(url, found, {"Content-Type": "text/css; charset=utf-8"})
-
-
 def build_print(rendered: RenderedIssue, theme: Theme, cache=None) -> Made:
     return _made(*render_pdf(rendered, theme, cache or MemoryCache(), screen=False))
 
@@ -112,35 +88,41 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
                "goto": GOTO, "goto_page": GOTO_PAGE, "starts": {}}
     css = theme.render("css/print.css", **context)
-    files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8")}
+    sheet_css = theme.render("css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
+                             sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3))
+    files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
     files.update({font.href: font for font in theme.fonts_in(css)})
     files.update({asset.href: asset for asset in rendered.assets})
-    css_key = cache_key(css, sorted((a.href, hashlib.sha256(a.data).hexdigest()) for a in rendered.assets),
-                        theme.digest)
+    # What every part may use besides its own HTML and stylesheet: the images and the theme.
+    files_key = cache_key(sorted((a.href, hashlib.sha256(a.data).hexdigest()) for a in rendered.assets),
+                          theme.digest)
     # How far print pages move to mirror their margins; the screen PDF shares the parts, so both check for it.
     slack = (geometry.outer - geometry.inner) / 2 / 25.4 * 96
     specs = _specs(rendered, theme, context, settings, geometry, screen)
-    with _pool(len(specs)) as pool:
-        parts, laid_out = lay_out(specs, files, slack, cache, css_key, pool)
     order = [(spec.name, spec.kind) for spec in specs]
     heads = _heads(rendered, screen)
-    plan = pdfassembly.plan(order, parts, heads, geometry.recto, settings.binding == "saddle-stitch" and not screen)
+    padded = settings.binding == "saddle-stitch" and not screen
+    with _pool(len(specs)) as pool:
+        parts, laid_out = lay_out(specs, files, slack, cache, files_key, pool)
+    plan = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
     for _attempt in range(3):  # the contents page needs the page numbers, which need its page count
         contents = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
-        found, again = lay_out([contents], files, slack, cache, css_key, None)
+        found, again = lay_out([contents], files, slack, cache, files_key, None)
         parts["contents"], laid_out = found["contents"], laid_out | again
-        replanned = pdfassembly.plan(order, parts, heads, geometry.recto,
-                                     settings.binding == "saddle-stitch" and not screen)
+        replanned = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
         if replanned.starts == plan.starts:
             break
         plan = replanned
+    cells, furnishing = furniture.cells_for(plan.slots, screen)
+    sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
+                     stylesheet="css/furniture.css")
+    sheets, _ = lay_out([sheet], files, slack, cache, files_key, None)
     refused = [url for part in parts.values() for url in part.refused]
     if refused:
         raise IssueError([Problem(f"the print layout asked for {url}, which is not part of the issue",
                                   issue.manifest.name) for url in refused])
-    furniture = _furniture(rendered, theme, context, plan, files, cache)
-    data = pdfassembly.assemble(plan, parts, furniture, geometry, screen, settings.marks, _metadata(rendered),
-                                issue.language)
+    data = pdfassembly.assemble(plan, parts, sheets["furniture"], furnishing, geometry, screen, settings.marks,
+                                _metadata(rendered), issue.language)
     families = {theme.family_name(font) for font in theme.fonts.values()}
     facts = {_part_label(rendered, name): part.facts for name, part in parts.items()}
     report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
@@ -186,22 +168,6 @@ def _heads(rendered: RenderedIssue, screen: bool) -> dict[str, tuple[str, str, s
     return heads
 
 
-def _furniture(rendered: RenderedIssue, theme: Theme, context: dict, plan, files: dict, cache) -> bytes:
-    import weasyprint
-
-    css = theme.render("css/furniture.css", **context)
-    html = theme.render("pdf/furniture.html", **context, slots=plan.slots)
-    digest = cache_key("pdf-furniture", html, css, theme.digest)
-    cached = cache.get("pdf-furniture", digest)
-    if cached is not None:
-        return cached
-    fetcher = MemoryFetcher({**files, "css/furniture.css": css.encode("utf-8")})
-    with _quiet_weasyprint():
-        data = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
-    cache.put("pdf-furniture", digest, data)
-    return data
-
-
 def _metadata(rendered: RenderedIssue) -> dict[str, str]:
     issue = rendered.issue
     moment = "D:" + common.build_timestamp(issue).strftime("%Y%m%d%H%M%S") + "Z"
@@ -228,15 +194,3 @@ def _pool(parts: int):
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-
-
-class _quiet_weasyprint:
-    """WeasyPrint logs every unsupported CSS property; the build reports problems itself."""
-
-    def __enter__(self):
-        self.logger = logging.getLogger("weasyprint")
-        self.level = self.logger.level
-        self.logger.setLevel(logging.ERROR)
-
-    def __exit__(self, *exc):
-        self.logger.setLevel(self.level)

@@ -4,8 +4,7 @@ The parts come from `pdfparts` with symmetric margins and no furniture. Here
 the pages are put in reading order (with a blank page where an article must
 open on the right, and Notes pages to fill a saddle-stitched issue to a
 multiple of four), each body page is moved sideways so the margins mirror on
-facing pages, and every page gets its running head and folio from one small
-"furniture" document laid out by WeasyPrint for exactly these pages. Links
+facing pages, and every page gets its running head and folio (`furniture`). Links
 between parts, named destinations and the outline are joined up, and for
 print the bleed box, crop marks and clipping are set with pikepdf.
 """
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 
 import pikepdf
 
+from . import furniture
+from .furniture import PageFurniture
 from .pdfparts import GOTO, Bookmark, Part
 from .printmarks import apply_marks
 
@@ -69,11 +70,12 @@ def plan(order: list[tuple[str, str]], parts: dict[str, Part], heads: dict[str, 
     return Plan(tuple(slots), starts)
 
 
-def assemble(plan: Plan, parts: dict[str, Part], furniture_pdf: bytes, geometry, screen: bool,
-             marks: frozenset[str], metadata: dict[str, str], language: str) -> bytes:
+def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[PageFurniture | None],
+             geometry, screen: bool, marks: frozenset[str], metadata: dict[str, str], language: str) -> bytes:
     final = pikepdf.new()
     sources = {name: pikepdf.open(io.BytesIO(part.pdf)) for name, part in parts.items()}
-    furniture = pikepdf.open(io.BytesIO(furniture_pdf))
+    sheets = pikepdf.open(io.BytesIO(sheet.pdf))
+    forms = [final.copy_foreign(page.as_form_xobject()) for page in sheets.pages]
     width, height = geometry.trim_width * PT_PER_MM, geometry.trim_height * PT_PER_MM
     slug = 0.0 if screen else geometry.slug * PT_PER_MM
     placed: dict[tuple[str, int], pikepdf.Dictionary] = {}  # page dictionaries as they came from their part
@@ -93,8 +95,8 @@ def assemble(plan: Plan, parts: dict[str, Part], furniture_pdf: bytes, geometry,
             half = (geometry.outer - geometry.inner) / 2 * PT_PER_MM
             page.contents_add(f"q 1 0 0 1 {-half if number % 2 else half:.3f} 0 cm\n".encode(), prepend=True)
             page.contents_add(b"\nQ")
-        if slot.furniture != "none":
-            _overlay(final, page, furniture.pages[number - 1], number)
+        if furnishing[number - 1] is not None:
+            furniture.draw(page, furnishing[number - 1], forms, len(forms) - len(furniture.DIGITS), geometry, screen)
         if not screen:
             apply_marks(page, (0, 0, width, height), geometry.bleed * PT_PER_MM, marks)
     _join_destinations(final, sources)
@@ -106,16 +108,6 @@ def assemble(plan: Plan, parts: dict[str, Part], furniture_pdf: bytes, geometry,
     out = io.BytesIO()
     final.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False)
     return out.getvalue()
-
-
-def _overlay(final: pikepdf.Pdf, page: pikepdf.Page, furniture: pikepdf.Page, number: int) -> None:
-    """Draw the furniture page over `page`. Both have the trim's corner at the origin, so no transform.
-    The resource is named after the page number: pages of one part share their resources, and a fixed
-    name (pikepdf's own overlay picks a random one) keeps the output reproducible."""
-    form = final.copy_foreign(furniture.as_form_xobject())
-    name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/IssuepressPage{number}"),
-                             replace_existing=True)
-    page.contents_add(b"\nq " + bytes(name) + b" Do Q\n")
 
 
 def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> None:

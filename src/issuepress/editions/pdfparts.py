@@ -30,10 +30,11 @@ GOTO = GOTO_PAGE + "#"
 class PartSpec:
     """What to lay out: one HTML document and what its pages are."""
 
-    name: str  # "cover", "contents", a piece's slug, "back", "notes", "back-cover"
-    kind: str  # "cover", "contents", "piece", "back", "notes", "back-cover"
+    name: str  # "cover", "contents", a piece's slug, "back", "notes", "back-cover", "furniture/..."
+    kind: str  # "cover", "contents", "piece", "back", "notes", "back-cover", "furniture"
     html: str
     weight: int = 1  # for ordering the work: big parts first
+    stylesheet: str = "css/print.css"  # applied by the layout, not linked from the HTML
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Part:
 _JOB: dict = {}
 
 
-def lay_out(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: float, cache, css_key: str,
+def lay_out(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: float, cache, files_key: str,
             pool: Executor | None) -> tuple[dict[str, Part], set[str]]:
     """Lay out every part, from the cache where the same part was laid out before.
 
@@ -70,7 +71,7 @@ def lay_out(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: fl
     results: dict[str, Part] = {}
     todo: list[tuple[PartSpec, str]] = []
     for spec in specs:
-        digest = cache_key("pdf-part", spec.html, slack_px, css_key)
+        digest = cache_key("pdf-part", spec.html, slack_px, files_key, files[spec.stylesheet])
         cached = cache.get_object("pdf-part", digest)
         if cached is not None:
             results[spec.name] = cached
@@ -100,17 +101,39 @@ def worker_pool(parts: int) -> Executor | None:
     return ProcessPoolExecutor(max_workers=min(cpus, parts), mp_context=multiprocessing.get_context("fork"))
 
 
+# Parsed stylesheets with their loaded fonts, per process: parsing print.css and loading its
+# @font-face fonts would otherwise cost every part a tenth of a second.
+_STYLESHEETS: dict[bytes, tuple] = {}
+
+
+def _stylesheet(name: str, fetcher):
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    source = _JOB["files"][name]
+    if source not in _STYLESHEETS:
+        fonts = FontConfiguration()
+        sheet = weasyprint.CSS(string=source.decode("utf-8"), base_url=BASE_URL + name, url_fetcher=fetcher,
+                               font_config=fonts)
+        if len(_STYLESHEETS) >= 4:  # print and furniture sheets for a print and a screen PDF at most
+            _STYLESHEETS.clear()
+        _STYLESHEETS[source] = (sheet, fonts)
+    return _STYLESHEETS[source]
+
+
 def _lay_out_one(spec: PartSpec) -> Part:
     import weasyprint
 
-    from .pdf import MemoryFetcher
+    from .fetcher import MemoryFetcher
 
     fetcher = MemoryFetcher(_JOB["files"])
     logger = logging.getLogger("weasyprint")
     level = logger.level
     logger.setLevel(logging.ERROR)  # WeasyPrint logs every unsupported CSS property; problems are ours to report
     try:
-        document = weasyprint.HTML(string=spec.html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        sheet, fonts = _stylesheet(spec.stylesheet, fetcher)
+        document = weasyprint.HTML(string=spec.html, base_url=BASE_URL, url_fetcher=fetcher).render(
+            stylesheets=[sheet], font_config=fonts)
         pdf = document.write_pdf(pdf_identifier=True)
     finally:
         logger.setLevel(level)

@@ -13,7 +13,6 @@ import io
 from dataclasses import dataclass, field
 
 import pikepdf
-from weasyprint.formatting_structure import boxes
 
 from ..errors import Problem, shown_path
 from ..model import PrintSettings, RenderedIssue
@@ -55,6 +54,8 @@ def part_facts(document, slack_px: float) -> PartFacts:
 
     `slack_px`: how far the page will be moved sideways when its margins are mirrored.
     """
+    from weasyprint.formatting_structure import boxes  # here: only laying out a part needs WeasyPrint
+
     worst: dict[str, float] = {}
     missing: list[str] = []
     overflow: list[str] = []

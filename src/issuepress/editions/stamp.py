@@ -18,7 +18,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 
 from ..layouts import Theme
 from ..model import RenderedIssue
-from .pdf import MemoryFetcher
+from .fetcher import MemoryFetcher
 from .pdfparts import BASE_URL
 
 
