@@ -104,19 +104,19 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     padded = settings.binding == "saddle-stitch" and not screen
     with _pool(len(specs)) as pool:
         parts, laid_out = lay_out(specs, files, slack, cache, files_key, pool)
-    plan = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
-    for _attempt in range(3):  # the contents page needs the page numbers, which need its page count
-        contents = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
-        found, again = lay_out([contents], files, slack, cache, files_key, None)
-        parts["contents"], laid_out = found["contents"], laid_out | again
-        replanned = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
-        if replanned.starts == plan.starts:
-            break
-        plan = replanned
-    cells, furnishing = furniture.cells_for(plan.slots, screen)
-    sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
-                     stylesheet="css/furniture.css")
-    sheets, _ = lay_out([sheet], files, slack, cache, files_key, None)
+        plan = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
+        for _attempt in range(3):  # the contents page needs the page numbers, which need its page count
+            contents = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
+            found, again = lay_out([contents], files, slack, cache, files_key, pool)
+            parts["contents"], laid_out = found["contents"], laid_out | again
+            replanned = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
+            if replanned.starts == plan.starts:
+                break
+            plan = replanned
+        cells, furnishing = furniture.cells_for(plan.slots, screen)
+        sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
+                         stylesheet="css/furniture.css")
+        sheets, _ = lay_out([sheet], files, slack, cache, files_key, pool)
     refused = [url for part in parts.values() for url in part.refused]
     if refused:
         raise IssueError([Problem(f"the print layout asked for {url}, which is not part of the issue",

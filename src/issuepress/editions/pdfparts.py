@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -79,7 +80,7 @@ def lay_out(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: fl
             todo.append((spec, digest))
     _JOB.update(files=files, slack_px=slack_px)
     todo.sort(key=lambda item: -item[0].weight)  # longest first: the workers finish together
-    if pool is not None and len(todo) > 1:
+    if pool is not None and todo:  # workers keep their parsed stylesheets, so even one part goes to them
         made = list(pool.map(_lay_out_one, [spec for spec, _ in todo]))
     else:
         made = [_lay_out_one(spec) for spec, _ in todo]
@@ -113,6 +114,9 @@ def _stylesheet(name: str, fetcher):
     source = _JOB["files"][name]
     if source not in _STYLESHEETS:
         fonts = FontConfiguration()
+        # WeasyPrint copies the fonts into a temporary folder that only its finalizer removes, and
+        # worker processes end without running finalizers: multiprocessing's exit hook runs this one.
+        multiprocessing.util.Finalize(fonts, fonts.__del__, exitpriority=10)
         sheet = weasyprint.CSS(string=source.decode("utf-8"), base_url=BASE_URL + name, url_fetcher=fetcher,
                                font_config=fonts)
         if len(_STYLESHEETS) >= 4:  # print and furniture sheets for a print and a screen PDF at most
