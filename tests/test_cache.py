@@ -97,3 +97,38 @@ def test_no_cache_neither_reads_nor_fills_the_cache(strand_copy: Path, tmp_path:
     done, total = laid_out(stderr, ".pdf ")
     assert done == total
     assert not (strand_copy / "build/.cache").exists()
+
+
+def one_article(root: Path, body: str) -> Path:
+    (root / "issues/x/articles").mkdir(parents=True)
+    (root / "issues/x/images").mkdir()
+    (root / "issues/x/issue.yaml").write_text("volume: 1\nnumber: 1\ndate: 2024-01-01\narticles: [articles/a.md]\n")
+    (root / "issues/x/articles/a.md").write_text(f"---\ntitle: A\n---\n{body}\n")
+    return root
+
+
+def test_a_broken_image_is_reported_every_time(tmp_path: Path) -> None:
+    from issuepress.build import load
+    from issuepress.cache import MemoryCache
+    from issuepress.errors import IssueError
+
+    root = one_article(tmp_path, "![A chart](../images/chart.png)")
+    (root / "issues/x/images/chart.png").write_bytes(b"not a png")
+    cache = MemoryCache()  # one cache across the attempts, as the preview server keeps
+    for _attempt in range(2):
+        with pytest.raises(IssueError) as caught:
+            load(root, "x", cache)
+        assert [p.message for p in caught.value.problems if not p.warning] == [
+            "image issues/x/images/chart.png is not an image; use a JPEG, PNG, GIF or WebP file"]
+
+
+def test_an_image_added_later_appears(tmp_path: Path) -> None:
+    from PIL import Image
+
+    root = one_article(tmp_path, '<img src="../images/later.png" alt="Drawn later">')
+    result = run_cli("build", "x", "-f", "html", cwd=root)
+    assert result.returncode == 0 and "removed <img>: file not found" in result.stderr
+    Image.new("RGB", (40, 30), "red").save(root / "issues/x/images/later.png")
+    result = run_cli("build", "x", "-f", "html", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert 'src="images/later.png"' in (root / "build/x/html/a.html").read_text()

@@ -64,6 +64,10 @@ class Cache:
     def put(self, kind: str, digest: str, data: bytes) -> None:
         self.pending[kind, digest] = data
 
+    def discard(self) -> None:
+        """Forget the new entries of a build that failed."""
+        self.pending.clear()
+
     def commit(self) -> None:
         """Write the new entries; called once the build has succeeded."""
         for (kind, digest), data in self.pending.items():

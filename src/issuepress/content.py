@@ -88,6 +88,7 @@ class _Piece:
     assets: list[Asset] = field(default_factory=list)
     image_hrefs: dict[str, str] = field(default_factory=dict)  # src as written -> href
     link_targets: set[str] = field(default_factory=set)  # hrefs already rewritten for the editions
+    missing: list[Path] = field(default_factory=list)  # raw <img> files not there (yet)
 
     def use_image(self, src: str, line: int, raw: bool) -> str | None:
         path, reason = resolve_inside(self.path.parent, src, self.issue.magazine.root)
@@ -99,8 +100,9 @@ class _Piece:
             return None
         if raw and not is_file(path):
             self.problems.warn(f"removed <img>: file not found: {self.problems.where(path)}", self.path, line)
+            self.missing.append(path)
             return None
-        asset = self.registry.image(path, line, self.path)
+        asset = self.registry.image(path, line, self.path, self.problems)
         if asset is None:
             return None
         if asset not in self.assets:
@@ -171,17 +173,19 @@ def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: I
             problems.warnings.extend(warnings)
             return replace(article, assets=tuple(assets))
     found = Problems(issue.magazine.root)
-    article = _render_piece(path, text, slug, kind, section, issue, registry, pages, found)
+    piece = _Piece(path, issue, registry, pages, found)
+    article = _render_piece(text, slug, kind, section, piece)
     problems.errors.extend(found.errors)
     problems.warnings.extend(found.warnings)
-    if article is not None and not found.errors:
+    # Not cached with problems, nor while an image it names is missing: adding the file must show it.
+    if article is not None and not found.errors and not piece.missing:
         stored = replace(article, assets=tuple(replace(a, data=b"") for a in article.assets))
         cache.put_object("article", digest, (stored, [a.source for a in article.assets], found.warnings))
     return article
 
 
-def _render_piece(path: Path, text: str, slug: str, kind: str, section: str | None, issue: Issue,
-                  registry: AssetRegistry, pages: dict[Path, str], problems: Problems) -> Article | None:
+def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "_Piece") -> Article | None:
+    path, issue, problems = piece.path, piece.issue, piece.problems
     front, body, offset = split_front_matter(text)
     meta = LineDict()
     if front is None and kind == "article":
@@ -203,7 +207,7 @@ def _render_piece(path: Path, text: str, slug: str, kind: str, section: str | No
     title = fields.text("title", required=kind == "article") or ("Editor\u2019s note" if kind != "article" else None)
     language = fields.language("language") or issue.language
     authors = _authors(fields, issue, kind)
-    piece = _Piece(path, issue, registry, pages, problems, line_offset=offset)
+    piece.line_offset = offset
     body_html, headings, words = _render_body(body, language, piece)
     if title is None:
         return None

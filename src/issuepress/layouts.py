@@ -49,6 +49,7 @@ class Theme:
     templates: Mapping[str, str]
     origins: Mapping[str, str]  # template name -> the file it was read from, as shown in messages
     fonts: Mapping[str, Asset]  # file name -> font
+    families: Mapping[str, str]  # font file name -> its family, from the font's name table
     licences: Mapping[str, Asset]  # font licence texts, shipped beside the fonts
     digest: str
     env: jinja2.Environment = field(compare=False, repr=False)
@@ -77,9 +78,13 @@ class Theme:
                 if name.removesuffix(".txt").split("-", 1)[-1] in families]
 
     def family_name(self, font: Asset) -> str:
-        """'CharisSIL-BoldItalic.ttf' -> 'Charis SIL', from the font's own name table."""
-        with TTFont(io.BytesIO(font.data), lazy=True) as parsed:
-            return parsed["name"].getBestFamilyName() or font.source.stem
+        """'CharisSIL-BoldItalic.ttf' -> 'Charis SIL', as the font's own name table says."""
+        return self.families.get(font.source.name, font.source.stem)
+
+    def typefaces(self, fonts: list[Asset]) -> str:
+        """The families of these fonts for an imprint: 'Charis SIL, Inter and Noto Naskh Arabic'."""
+        names = list(dict.fromkeys(self.family_name(font) for font in fonts))
+        return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
     def fonts_in(self, css: str) -> list[Asset]:
         """The font files a stylesheet refers to, in order, once each."""
@@ -119,12 +124,14 @@ def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origi
             templates[name] = data.decode("utf-8")
         except UnicodeDecodeError:
             problems.error("layout is not UTF-8 text", origins[name])
-    fonts, licences = {}, {}
+    fonts, families, licences = {}, {}, {}
     for name, data in font_files.items():
         suffix = Path(name).suffix.lower()
         if suffix in FONT_TYPES:
-            if _font_loads(data):
+            family = _family(data)
+            if family:
                 fonts[name] = Asset(f"fonts/{name}", data, FONT_TYPES[suffix], Path(name))
+                families[name] = family
             else:
                 problems.error("font cannot be loaded (not a valid TrueType/OpenType/WOFF file); "
                                "replace it or remove it", font_origins[name])
@@ -151,7 +158,7 @@ def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origi
                 env.get_template(name)
             except jinja2.TemplateSyntaxError as error:
                 problems.error(f"layout error: {error.message}", origins[name], error.lineno)
-    return Theme(templates, origins, fonts, licences, digest, env)
+    return Theme(templates, origins, fonts, families, licences, digest, env)
 
 
 def long_date(date) -> str:
@@ -163,11 +170,13 @@ def _shown(root: Path, builtin: Path, kind: str, name: str) -> Path:
     return own if own.exists() else builtin / kind / name
 
 
-def _font_loads(data: bytes) -> bool:
+def _family(data: bytes) -> str | None:
+    """The font's family name, or None if the file is not a font that loads."""
     try:
         # The table directory and two small tables find truncated and mislabelled files
         # without decompiling the (large) character map or any glyph.
         with TTFont(io.BytesIO(data), lazy=True) as font:
-            return bool(font["head"].unitsPerEm and font["name"].getBestFamilyName() and "cmap" in font)
+            family = font["name"].getBestFamilyName()
+            return family if font["head"].unitsPerEm and "cmap" in font else None
     except Exception:  # fontTools raises anything from TTLibError to struct.error on a damaged file
-        return False
+        return None

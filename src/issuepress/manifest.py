@@ -51,11 +51,10 @@ def _load_mapping(path: Path, problems: Problems, required: bool) -> LineDict | 
     text = read_text(path, problems)
     if text is None:
         return None
+    before = len(problems.errors)
     data = parse_yaml(text, path, problems)
     if data is None:
-        if text.strip() and not problems.errors:
-            problems.error("is empty; it must be a mapping of keys", path)
-        elif not text.strip():
+        if len(problems.errors) == before:  # nothing but comments, or nothing at all
             problems.error("is empty; it must be a mapping of keys", path, 1)
         return None
     if not isinstance(data, LineDict):

@@ -63,9 +63,11 @@ class Preview:
                 self.cache.commit()
             except IssueError as error:
                 files, problems, warnings = None, error.problems, ()
+                self.cache.discard()  # only a build that succeeds fills the cache
             except Exception as error:  # noqa: BLE001 - a bug must not stop the preview; show it like a problem
                 files, warnings = None, ()
                 problems = (Problem(f"internal error: {type(error).__name__}: {error} (a bug in issuepress)"),)
+                self.cache.discard()
             had_problems = bool(self.problems)
             with self.changed:
                 self.files = files if files is not None else self.files
@@ -113,7 +115,10 @@ class Preview:
                 self.cache.commit()
             except IssueError as error:
                 result = error
-                self.cache.pending.clear()  # only a build that succeeds fills the cache
+                self.cache.discard()  # only a build that succeeds fills the cache
+            except BaseException:
+                self.cache.discard()
+                raise
             self.made[name] = (version, result)
         if isinstance(result, bytes):
             self.out.say(f"built the {recipe.EDITIONS[name].describe} for the preview in "

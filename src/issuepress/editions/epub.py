@@ -63,9 +63,8 @@ class EpubEdition:
                    "arabic_script": arabic}
         self.css = theme.render("css/epub.css", **context)
         self.fonts = theme.fonts_in(self.css)
-        families = dict.fromkeys(theme.family_name(font) for font in self.fonts)
         context.update(licences=theme.licences_for(self.fonts),
-                       typefaces=" and ".join(families) or "the reader's fonts")
+                       typefaces=theme.typefaces(self.fonts) or "the reader's fonts")
         self.context = context
 
     def package(self, store: Store | None = None) -> bytes:

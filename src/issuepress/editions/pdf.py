@@ -88,6 +88,7 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
                "goto": GOTO, "goto_page": GOTO_PAGE, "starts": {}}
     css = theme.render("css/print.css", **context)
+    context["typefaces"] = theme.typefaces(theme.fonts_in(css))
     sheet_css = theme.render("css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
                              sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3))
     files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
@@ -123,7 +124,7 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
                                   issue.manifest.name) for url in refused])
     data = pdfassembly.assemble(plan, parts, sheets["furniture"], furnishing, geometry, screen, settings.marks,
                                 _metadata(rendered), issue.language)
-    families = {theme.family_name(font) for font in theme.fonts.values()}
+    families = set(theme.families.values())
     facts = {_part_label(rendered, name): part.facts for name, part in parts.items()}
     report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
     report.parts, report.laid_out = len(parts), len(laid_out)

@@ -115,14 +115,18 @@ def _stylesheet(name: str, fetcher):
     if source not in _STYLESHEETS:
         fonts = FontConfiguration()
         # WeasyPrint copies the fonts into a temporary folder that only its finalizer removes, and
-        # worker processes end without running finalizers: multiprocessing's exit hook runs this one.
-        multiprocessing.util.Finalize(fonts, fonts.__del__, exitpriority=10)
+        # worker processes end without running finalizers: multiprocessing's exit hook runs this one,
+        # and so does dropping the stylesheet below (a preview server lives long).
+        forget = multiprocessing.util.Finalize(fonts, fonts.__del__, exitpriority=10)
         sheet = weasyprint.CSS(string=source.decode("utf-8"), base_url=BASE_URL + name, url_fetcher=fetcher,
                                font_config=fonts)
         if len(_STYLESHEETS) >= 4:  # print and furniture sheets for a print and a screen PDF at most
+            for _sheet, _fonts, dropped in _STYLESHEETS.values():
+                dropped()
             _STYLESHEETS.clear()
-        _STYLESHEETS[source] = (sheet, fonts)
-    return _STYLESHEETS[source]
+        _STYLESHEETS[source] = (sheet, fonts, forget)
+    sheet, fonts, _ = _STYLESHEETS[source]
+    return sheet, fonts
 
 
 def _lay_out_one(spec: PartSpec) -> Part:
