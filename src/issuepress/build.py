@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import importlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
 from . import content, manifest
 from .editions import Made
-from .cache import Cache, MemoryCache, NoCache
+from .cache import Cache, MemoryCache
 from .errors import Problems
 from .layouts import Theme, load_theme
 from .model import Contributor, RenderedIssue
 from .outputs import folder_size, write_file, write_tree
-
-EditionOutput = bytes | dict[str, bytes] | Made
-
 
 @dataclass(frozen=True)
 class Edition:
@@ -30,9 +27,10 @@ class Edition:
     target: Callable[[Path, str], Path]  # (output folder, issue id) -> file or folder written
     maker: str  # "module:function" in issuepress.editions; imported when used (WeasyPrint takes 0.5s)
 
-    def make(self, rendered: RenderedIssue, theme: Theme, cache: Cache | NoCache) -> EditionOutput:
+    def make(self, rendered: RenderedIssue, theme: Theme, cache: Cache) -> Made:
         module, function = self.maker.split(":")
-        return getattr(importlib.import_module(f"issuepress.editions.{module}"), function)(rendered, theme, cache)
+        made = getattr(importlib.import_module(f"issuepress.editions.{module}"), function)(rendered, theme, cache)
+        return made if isinstance(made, Made) else Made(made)
 
 
 EDITIONS: dict[str, Edition] = {
@@ -54,7 +52,7 @@ class Built:
     warnings: tuple = ()
 
 
-def load(root: Path, issue_id: str, cache: Cache | NoCache = NoCache()) -> tuple[RenderedIssue, Theme]:
+def load(root: Path, issue_id: str, cache: Cache | None = None) -> tuple[RenderedIssue, Theme]:
     """Read, check and render one issue of a magazine folder, or raise IssueError with every problem."""
     root = root.resolve()
     problems = Problems(root)
@@ -63,17 +61,14 @@ def load(root: Path, issue_id: str, cache: Cache | NoCache = NoCache()) -> tuple
     if issue is None:
         problems.raise_if_any()
     assert issue is not None, "the manifest loader returns None only with a problem to say"
-    note, articles, registry = content.render_issue_pieces(issue, problems, cache)
+    note, articles, registry = content.render_issue_pieces(issue, problems, cache or MemoryCache())
     cover = None
     if issue.cover:
         cover = registry.image(issue.cover, issue.lines.get("cover"), issue.manifest)
     problems.raise_if_any()
-    rendered = RenderedIssue(
-        issue=issue, editors_note=note, articles=articles, cover=cover,
-        contributors=_bio_order(issue, (note,) * bool(note) + articles),
-        warnings=tuple(problems.warnings),
-    )
-    return rendered, theme
+    rendered = RenderedIssue(issue=issue, editors_note=note, articles=articles, cover=cover, contributors=(),
+                             warnings=tuple(problems.warnings))
+    return replace(rendered, contributors=_bio_order(issue, rendered.pieces)), theme
 
 
 def _bio_order(issue, pieces) -> tuple[Contributor, ...]:
@@ -105,18 +100,16 @@ def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = 
     rendered, theme = load(root, issue_id, cache)
     progress("loaded", issue_id)
     out_dir = out_dir or root / "build" / issue_id
-    made: list[tuple[Edition, EditionOutput, float]] = []
+    made: list[tuple[Edition, Made, float]] = []
     for name in formats:
         edition = EDITIONS[name]
         progress("start", name)
         started = time.perf_counter()
-        output = edition.make(rendered, theme, cache)
-        made.append((edition, output, time.perf_counter() - started))
+        made.append((edition, edition.make(rendered, theme, cache), time.perf_counter() - started))
         progress("done", name)
     built = []
-    for edition, output, seconds in made:
+    for edition, result, seconds in made:
         path = edition.target(out_dir, issue_id)
-        result = output if isinstance(output, Made) else Made(output)
         if isinstance(result.data, dict):
             write_tree(path, result.data)
             detail = result.detail or f"{len(result.data)} files"

@@ -45,7 +45,6 @@ class Cache:
     def __init__(self, folder: Path):
         self.folder = folder
         self.pending: dict[tuple[str, str], bytes] = {}
-        self.hits = self.misses = 0
 
     def _path(self, kind: str, digest: str) -> Path:
         return self.folder / kind / digest[:2] / digest
@@ -54,12 +53,9 @@ class Cache:
         if (kind, digest) in self.pending:
             return self.pending[kind, digest]
         try:
-            data = self._path(kind, digest).read_bytes()
+            return self._path(kind, digest).read_bytes()
         except OSError:
-            self.misses += 1
             return None
-        self.hits += 1
-        return data
 
     def put(self, kind: str, digest: str, data: bytes) -> None:
         self.pending[kind, digest] = data
@@ -96,31 +92,9 @@ class MemoryCache(Cache):
 
     def __init__(self) -> None:
         self.pending: dict[tuple[str, str], bytes] = {}
-        self.hits = self.misses = 0
 
     def get(self, kind: str, digest: str) -> bytes | None:
         return self.pending.get((kind, digest))
 
     def commit(self) -> None:
         self.pending.clear()
-
-
-class NoCache:
-    """Stands in for Cache when nothing should be remembered at all (check, subscriber copies)."""
-
-    hits = misses = 0
-
-    def get(self, kind: str, digest: str) -> None:
-        return None
-
-    def put(self, kind: str, digest: str, data: bytes) -> None:
-        pass
-
-    def get_object(self, kind: str, digest: str) -> None:
-        return None
-
-    def put_object(self, kind: str, digest: str, value: Any) -> None:
-        pass
-
-    def commit(self) -> None:
-        pass

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 from markdown_it.token import Token
 
 from . import sanitize
-from .cache import Cache, NoCache
+from .cache import Cache
 from .cache import key as cache_key
 from .errors import Problems
 from .fields import Fields
-from .markdown import renderer_for, slugify
+from .markdown import renderer_for, slugify, unique
 from .model import Article, Asset, Contributor, Heading, Issue
 from .sources import is_file, load_image, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
@@ -55,7 +55,6 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
 class AssetRegistry:
     """Every image of the issue, loaded once and given one unique href."""
 
-    root: Path
     problems: Problems
     by_source: dict[Path, Asset] = field(default_factory=dict)
     hrefs: set[str] = field(default_factory=set)
@@ -64,10 +63,7 @@ class AssetRegistry:
         """The image as an asset with its href, or None after recording (in `problems`) why not."""
         if path in self.by_source:
             return self.by_source[path]
-        stem, suffix = path.stem, path.suffix.lower()
-        href, n = f"images/{slugify(stem) or 'image'}{suffix}", 2
-        while href in self.hrefs:
-            href, n = f"images/{slugify(stem) or 'image'}-{n}{suffix}", n + 1
+        href = unique(f"images/{slugify(path.stem) or 'image'}", self.hrefs, path.suffix.lower())
         asset = load_image(path, href, problems or self.problems, line, cited_in)
         if asset is not None:
             self.by_source[path] = asset
@@ -130,18 +126,15 @@ class _Piece:
         return None
 
 
-def render_issue_pieces(issue: Issue, problems: Problems, cache: Cache | NoCache = NoCache()
+def render_issue_pieces(issue: Issue, problems: Problems, cache: Cache
                         ) -> tuple[Article | None, tuple[Article, ...], AssetRegistry]:
     """Render the editor's note and every article of the issue, collecting problems."""
-    registry = AssetRegistry(issue.magazine.root, problems)
+    registry = AssetRegistry(problems)
     slugs: dict[Path, str] = {}
     for entry in issue.articles:
         slug = slugify(entry.path.stem) or "article"
         slug = f"{slug}-article" if slug in RESERVED_SLUGS else slug
-        base, n = slug, 2
-        while slug in slugs.values():
-            slug, n = f"{base}-{n}", n + 1
-        slugs[entry.path] = slug
+        slugs[entry.path] = unique(slug, set(slugs.values()))
     pages = {path: f"{slug}.html" for path, slug in slugs.items()}
     note = None
     if issue.editors_note:
@@ -157,7 +150,7 @@ def render_issue_pieces(issue: Issue, problems: Problems, cache: Cache | NoCache
 
 
 def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: Issue, registry: AssetRegistry,
-                 pages: dict[Path, str], problems: Problems, cache: Cache | NoCache) -> Article | None:
+                 pages: dict[Path, str], problems: Problems, cache: Cache) -> Article | None:
     """One file -> Article, from the cache when this text was rendered before in the same surroundings."""
     text = read_text(path, problems)
     if text is None:

@@ -67,10 +67,6 @@ class Problems:
     def warn(self, message: str, path: Path | str | None = None, line: int | None = None) -> None:
         self.warnings.append(Problem(message, self.where(path), line, warning=True))
 
-    def absorb(self, error: IssueError) -> None:
-        for problem in error.problems:
-            (self.warnings if problem.warning else self.errors).append(problem)
-
     def raise_if_any(self) -> None:
         if self.errors:
             raise IssueError(self.errors)

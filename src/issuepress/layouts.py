@@ -108,6 +108,8 @@ def load_theme(root: Path, problems: Problems) -> Theme:
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     key = (digest.hexdigest(), tuple(origins.items()), tuple(font_origins.items()))
     if key not in _COMPILED:
+        if len(_COMPILED) >= 4:  # a preview server meets a new theme at every layout or font edit
+            _COMPILED.clear()
         found = Problems(root)
         theme = _compile(layout_files, font_files, origins, font_origins, key[0], found)
         _COMPILED[key] = (theme, tuple(found.errors))

@@ -17,7 +17,7 @@ from .markdown import renderer_for
 from .model import ArticleEntry, Contributor, Issue, Magazine, PrintSettings
 from .printsizes import parse_length, parse_trim
 from .sources import is_file, read_text, resolve_inside
-from .yamlsource import LineDict, LineList, parse_yaml
+from .yamlsource import LineDict, parse_yaml
 
 MAGAZINE_KEYS = {"title", "publisher", "issn", "language", "url", "numbering", "print"}
 PRINT_KEYS = {"trim", "bleed", "marks", "binding", "recto", "footnotes"}

@@ -37,6 +37,14 @@ def slugify(text: str) -> str:
     return slug if slug and slug[0].isalpha() else f"s-{slug}" if slug else ""
 
 
+def unique(base: str, taken, suffix: str = "") -> str:
+    """`base`, or `base-2`, `base-3`... whichever (with `suffix`) is not yet in `taken`."""
+    name, n = f"{base}{suffix}", 2
+    while name in taken:
+        name, n = f"{base}-{n}{suffix}", n + 1
+    return name
+
+
 def _heading_rule(state: StateCore) -> None:
     """Shift headings so the highest is <h2>, give each a unique id, list them in env."""
     tokens = state.tokens
@@ -51,10 +59,7 @@ def _heading_rule(state: StateCore) -> None:
         token.tag = f"h{level}"
         if token.type == "heading_open":
             text = "".join(c.content for c in tokens[index + 1].children or [] if c.type in ("text", "code_inline"))
-            base = slugify(text) or "section"
-            ident, n = base, 2
-            while ident in used:
-                ident, n = f"{base}-{n}", n + 1
+            ident = unique(slugify(text) or "section", used)
             used.add(ident)
             token.attrSet("id", ident)
             headings.append((level, ident, text))

@@ -23,7 +23,6 @@ from urllib.parse import unquote, urlsplit
 from . import build as recipe
 from . import preview_pages as pages
 from .cache import Cache
-from .editions import Made
 from .errors import IssueError, Problem
 from .terminal import Output, ordered, shown
 from .watching import MagazineWatcher
@@ -58,7 +57,7 @@ class Preview:
         with self.building:
             try:
                 rendered, theme = recipe.load(self.root, self.issue_id, self.cache)
-                files, problems = recipe.EDITIONS["html"].make(rendered, theme, self.cache), ()
+                files, problems = recipe.EDITIONS["html"].make(rendered, theme, self.cache).data, ()
                 self.title, warnings = rendered.issue.title, rendered.warnings
                 self.cache.commit()
             except IssueError as error:
@@ -111,7 +110,7 @@ class Preview:
             try:
                 rendered, theme = recipe.load(self.root, self.issue_id, self.cache)
                 made = recipe.EDITIONS[name].make(rendered, theme, self.cache)
-                result: bytes | IssueError = made.data if isinstance(made, Made) else made
+                result: bytes | IssueError = made.data
                 self.cache.commit()
             except IssueError as error:
                 result = error

@@ -3,7 +3,7 @@
 Authors may write raw HTML in Markdown. Everything an article produces goes
 through one allow-list (nh3, the Rust `ammonia` sanitizer): no script, no
 event handlers, no frames, objects or embeds, no `javascript:` or `file:`
-URLs, no `<link>` (which could attach files to a PDF). `removals` reads one
+URLs, no `<link>` (which could attach files to a PDF). `scan` reads one
 piece of raw HTML the way the sanitizer will treat it, so the build can warn
 with the piece's file and line.
 """

@@ -14,7 +14,7 @@ import json
 import re
 from pathlib import Path
 
-from .errors import IssueError, Problem
+from .errors import IssueError, Problem, shown_path
 from .layouts import builtin_theme_dir
 from .outputs import write_file
 
@@ -72,7 +72,7 @@ def write_new_files(folder: Path, files: dict[str, bytes], command: str) -> list
     existing = [path for path in targets if path.exists() or path.is_symlink()]
     if existing:
         raise IssueError([Problem(f"already exists; {command} never overwrites a file (move it away first)",
-                                  _shown(path)) for path in existing])
+                                  shown_path(path, Path.cwd())) for path in existing])
     written: list[Path] = []
     try:
         for path, data in targets.items():
@@ -83,10 +83,3 @@ def write_new_files(folder: Path, files: dict[str, bytes], command: str) -> list
             path.unlink(missing_ok=True)
         raise
     return written
-
-
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)

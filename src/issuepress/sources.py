@@ -62,9 +62,9 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def read_text(path: Path, problems: Problems, line: int | None = None, cited_in: Path | None = None) -> str | None:
+def read_text(path: Path, problems: Problems) -> str | None:
     """The file's text as UTF-8, or None after recording why it cannot be read."""
-    data = read_bytes(path, problems, line, cited_in)
+    data = read_bytes(path, problems)
     if data is None:
         return None
     if b"\x00" in data[:8192]:

@@ -7,7 +7,7 @@ import os
 import uuid
 from typing import Any
 
-from ..content import text_direction  # noqa: F401 (editions use it from here)
+from ..content import text_direction
 from ..model import Article, RenderedIssue
 
 

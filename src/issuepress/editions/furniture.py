@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import pikepdf
 
-PT_PER_MM = 72 / 25.4
+from .printmarks import PT_PER_MM
+
 CELL_MM = 6.0  # the height of a head or a folio
 DIGIT_PT = 5.2  # the step between a folio's figures (8pt figures are about 5pt wide)
 HEAD_GAP_MM = 2.4  # from the text block up to a head's cell: the head's letters sit 4mm above the text

@@ -23,7 +23,7 @@ from ..errors import IssueError, Problem
 from ..layouts import Theme
 from ..model import Asset, PrintSettings, RenderedIssue
 from . import Made, common, furniture, pdfassembly, preflight, printmarks
-from .pdfparts import BASE_URL, GOTO, GOTO_PAGE, PartSpec, lay_out, worker_pool
+from .pdfparts import GOTO, GOTO_PAGE, PartSpec, lay_out, worker_pool
 from .print_html import print_body
 
 
@@ -101,7 +101,7 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     slack = (geometry.outer - geometry.inner) / 2 / 25.4 * 96
     specs = _specs(rendered, theme, context, settings, geometry, screen)
     order = [(spec.name, spec.kind) for spec in specs]
-    heads = _heads(rendered, screen)
+    heads = _heads(rendered)
     padded = settings.binding == "saddle-stitch" and not screen
     with _pool(len(specs)) as pool:
         parts, laid_out = lay_out(specs, files, slack, cache, files_key, pool)
@@ -125,7 +125,8 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     data = pdfassembly.assemble(plan, parts, sheets["furniture"], furnishing, geometry, screen, settings.marks,
                                 _metadata(rendered), issue.language)
     families = set(theme.families.values())
-    facts = {_part_label(rendered, name): part.facts for name, part in parts.items()}
+    labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
+    facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
     report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
     report.parts, report.laid_out = len(parts), len(laid_out)
     return data, report
@@ -159,7 +160,7 @@ def _spec(theme: Theme, name: str, kind: str, context: dict, head: str = "") -> 
     return PartSpec(name, kind, html.replace("</head>", head + "</head>", 1) if head else html)
 
 
-def _heads(rendered: RenderedIssue, screen: bool) -> dict[str, tuple[str, str, str]]:
+def _heads(rendered: RenderedIssue) -> dict[str, tuple[str, str, str]]:
     """Running heads per part: (left-hand page, right-hand page, screen)."""
     masthead = f"{rendered.issue.magazine.title} \u00b7 {rendered.issue.title}"
     heads = {piece.slug: (masthead, f"{piece.section}\u2003{piece.title}" if piece.section else piece.title,
@@ -180,11 +181,6 @@ def _metadata(rendered: RenderedIssue) -> dict[str, str]:
     if issue.keywords:
         metadata["/Keywords"] = ", ".join(issue.keywords)
     return metadata
-
-
-def _part_label(rendered: RenderedIssue, name: str) -> str:
-    titles = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
-    return titles.get(name, f"the {name}")
 
 
 @contextmanager

@@ -19,9 +19,8 @@ import pikepdf
 from . import furniture
 from .furniture import PageFurniture
 from .pdfparts import GOTO, Bookmark, Part
-from .printmarks import apply_marks
+from .printmarks import PT_PER_MM, apply_marks
 
-PT_PER_MM = 72 / 25.4
 PX_TO_PT = 0.75
 
 

@@ -31,7 +31,7 @@ GOTO = GOTO_PAGE + "#"
 class PartSpec:
     """What to lay out: one HTML document and what its pages are."""
 
-    name: str  # "cover", "contents", a piece's slug, "back", "notes", "back-cover", "furniture/..."
+    name: str  # "cover", "contents", a piece's slug, "back", "notes", "back-cover", "furniture"
     kind: str  # "cover", "contents", "piece", "back", "notes", "back-cover", "furniture"
     html: str
     weight: int = 1  # for ordering the work: big parts first

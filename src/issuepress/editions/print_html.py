@@ -24,7 +24,7 @@ def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: 
         if element.tag == "a" and href:
             element.set("href", _relink(href, slug, page_slugs, elsewhere))
     if footnotes == "foot":
-        _float_footnotes(container, slug)
+        _float_footnotes(container)
     markup = lxml_html.tostring(container, encoding="unicode")
     return markup[len("<div>"):-len("</div>")]
 
@@ -39,7 +39,7 @@ def _relink(href: str, slug: str, page_slugs: dict[str, str], elsewhere: str) ->
     return href
 
 
-def _float_footnotes(container, slug: str) -> None:
+def _float_footnotes(container) -> None:
     notes = {item.get("id"): item for item in container.xpath(".//section[@class='footnotes']//li")}
     for ref in container.xpath(".//sup[@class='footnote-ref']"):
         link = ref.find("a")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import io
+import multiprocessing.util
 
 import weasyprint
 from pypdf import PdfReader, PdfWriter
@@ -58,13 +59,29 @@ def _stream(data: bytes) -> StreamObject:
 
 
 def _overlay(line: str, width: float, height: float, rendered: RenderedIssue, theme: Theme) -> bytes:
-    fonts = theme.render("css/fonts.css")
-    files = {"css/fonts.css": fonts.encode("utf-8"), **{font.href: font for font in theme.fonts_in(fonts)}}
-    document = f"""<!DOCTYPE html><html lang="{rendered.issue.language}"><head><meta charset="utf-8">
-<link rel="stylesheet" href="css/fonts.css"><style>
+    sheet, fonts = _fonts(theme)
+    document = f"""<!DOCTYPE html><html lang="{rendered.issue.language}"><head><meta charset="utf-8"><style>
 @page {{ size: {width}pt {height}pt; margin: 0 }}
 p {{ position: absolute; bottom: 3.5mm; left: 10mm; right: 10mm; margin: 0; text-align: center;
      font: 6.5pt/1 "Charis SIL", "Noto Naskh Arabic", serif; color: #555; }}
 </style></head><body><p dir="auto">{html.escape(line)}</p></body></html>"""
-    fetcher = MemoryFetcher(files)
-    return weasyprint.HTML(string=document, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    return weasyprint.HTML(string=document, base_url=BASE_URL).write_pdf(stylesheets=[sheet], font_config=fonts)
+
+
+# The theme's @font-face rules, parsed (and their fonts loaded) once for all the copies of a run.
+_FONTS: dict[str, tuple] = {}
+
+
+def _fonts(theme: Theme):
+    if theme.digest not in _FONTS:
+        from weasyprint.text.fonts import FontConfiguration
+
+        css = theme.render("css/fonts.css")
+        files = {"css/fonts.css": css.encode("utf-8"), **{font.href: font for font in theme.fonts_in(css)}}
+        fonts = FontConfiguration()
+        multiprocessing.util.Finalize(fonts, fonts.__del__, exitpriority=10)  # its temporary font folder
+        sheet = weasyprint.CSS(string=css, base_url=BASE_URL + "css/fonts.css", url_fetcher=MemoryFetcher(files),
+                               font_config=fonts)
+        _FONTS.clear()
+        _FONTS[theme.digest] = (sheet, fonts)
+    return _FONTS[theme.digest]
