@@ -12,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .errors import Problems
-from .fields import Fields, describe
+from .fields import EMAIL, Fields, describe
 from .markdown import renderer_for
 from .model import ArticleEntry, Contributor, Issue, Magazine, PrintSettings
 from .printsizes import parse_length, parse_trim
@@ -26,7 +26,6 @@ ISSUE_KEYS = {"volume", "number", "date", "title", "editor", "language", "cover"
 ARTICLE_ENTRY_KEYS = {"file", "section"}
 CONTRIBUTOR_KEYS = {"name", "bio", "email", "url"}
 ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NUMBERING = ("continuous", "yearly")  # how `issuepress new` counts: numbers go on, or restart each year
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")

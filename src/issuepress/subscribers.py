@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import IssueError, Problem, shown_path
+from .fields import EMAIL
 from .layouts import Theme
 from .model import RenderedIssue
 from .outputs import write_file
 
-EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["id", "file", "sha256", "copy_identifier", "edition"]
 SUBSCRIBER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
