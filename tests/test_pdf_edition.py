@@ -73,6 +73,9 @@ def test_every_font_is_embedded_and_from_the_theme(sample_pdfs: Path, name: str)
     for font, embedded in found:
         assert embedded, f"{font} is not embedded"
         assert font.split("+")[-1].startswith(THEME_FONTS), f"{font} is not a theme font"
+    # each part embeds its own subsets: none may share a name with another (RIPs cache fonts by name)
+    names = [font for font, _ in found]
+    assert len(names) == len(set(names)), sorted(names)
 
 
 def test_outline_lists_sections_and_articles(sample_pdfs: Path, strand_pdf: Path) -> None:

@@ -11,6 +11,7 @@ print the bleed box, crop marks and clipping are set with pikepdf.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 
@@ -74,6 +75,8 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
     final = pikepdf.new()
     sources = {name: pikepdf.open(io.BytesIO(part.pdf)) for name, part in parts.items()}
     sheets = pikepdf.open(io.BytesIO(sheet.pdf))
+    for name, source in [*sources.items(), ("furniture", sheets)]:
+        _retag_subsets(source, name)
     forms = [final.copy_foreign(page.as_form_xobject()) for page in sheets.pages]
     width, height = geometry.trim_width * PT_PER_MM, geometry.trim_height * PT_PER_MM
     slug = 0.0 if screen else geometry.slug * PT_PER_MM
@@ -107,6 +110,43 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
     out = io.BytesIO()
     final.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False)
     return out.getvalue()
+
+
+def _retag_subsets(source: pikepdf.Pdf, part: str) -> None:
+    """Give each part's font subsets their own tag (the "ABCDEF+" before the name).
+
+    WeasyPrint tags a subset by the font it came from, so every part would embed a different
+    subset of Charis SIL under the same name; a RIP that caches fonts by name could then print
+    one part's glyphs with another's subset. The new tag is made from the part and the old tag.
+    """
+    seen: set[tuple[int, int]] = set()
+
+    def retag(name: str) -> str:
+        tag, plus, rest = name.lstrip("/").partition("+")
+        if not plus or len(tag) != 6:
+            return name
+        digest = hashlib.sha256(f"{part}:{tag}".encode()).digest()
+        return "/" + "".join(chr(65 + byte % 26) for byte in digest[:6]) + "+" + rest
+
+    def walk(resources) -> None:
+        if resources is None:
+            return
+        for font in dict(resources.get("/Font", {})).values():
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            for entry in [font, *font.get("/DescendantFonts", [])]:
+                if "/BaseFont" in entry:
+                    entry.BaseFont = pikepdf.Name(retag(str(entry.BaseFont)))
+                descriptor = entry.get("/FontDescriptor")
+                if descriptor is not None and "/FontName" in descriptor:
+                    descriptor.FontName = pikepdf.Name(retag(str(descriptor.FontName)))
+        for xobject in dict(resources.get("/XObject", {})).values():
+            if xobject.get("/Subtype") == "/Form":
+                walk(xobject.get("/Resources"))
+
+    for page in source.pages:
+        walk(page.obj.get("/Resources"))
 
 
 def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> None:
