@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -26,6 +27,7 @@ class Edition:
     describe: str
     target: Callable[[Path, str], Path]  # (output folder, issue id) -> file or folder written
     maker: str  # "module:function" in issuepress.editions; imported when used (WeasyPrint takes 0.5s)
+    lays_out: bool = False  # laid out by WeasyPrint in pages
 
     def make(self, rendered: RenderedIssue, theme: Theme, cache: Cache) -> Made:
         module, function = self.maker.split(":")
@@ -36,9 +38,10 @@ class Edition:
 EDITIONS: dict[str, Edition] = {
     "html": Edition("html", "web edition", lambda out, issue_id: out / "html", "html:build"),
     "epub": Edition("epub", "EPUB", lambda out, issue_id: out / f"{issue_id}.epub", "epub:build"),
-    "pdf": Edition("pdf", "print PDF", lambda out, issue_id: out / f"{issue_id}.pdf", "pdf:build_print"),
+    "pdf": Edition("pdf", "print PDF", lambda out, issue_id: out / f"{issue_id}.pdf", "pdf:build_print",
+                   lays_out=True),
     "screen-pdf": Edition("screen-pdf", "screen PDF", lambda out, issue_id: out / f"{issue_id}-screen.pdf",
-                          "pdf:build_screen"),
+                          "pdf:build_screen", lays_out=True),
 }
 
 
@@ -95,6 +98,22 @@ def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = 
           progress: Callable[[str, str], None] = lambda event, name: None,
           use_cache: bool = True) -> tuple[RenderedIssue, list[Built]]:
     """Build the editions named in `formats`; returns what was written."""
+    with layout_workers(formats):
+        return _build(root, issue_id, formats, out_dir, progress, use_cache)
+
+
+def layout_workers(formats: list[str]):
+    """A block in which the PDF editions' layout processes run, started now: before the issue is
+    read, and before a progress display starts a thread (forking a threaded process is unsafe)."""
+    if not any(EDITIONS[name].lays_out for name in formats):
+        return nullcontext()
+    from .editions.pdfparts import workers_started
+
+    return workers_started()
+
+
+def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
+           progress: Callable[[str, str], None], use_cache: bool) -> tuple[RenderedIssue, list[Built]]:
     progress("load", issue_id)
     cache = Cache(root / "build" / ".cache") if use_cache else MemoryCache()
     rendered, theme = load(root, issue_id, cache)

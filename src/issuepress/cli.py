@@ -70,7 +70,8 @@ def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir:
     chosen = _formats(formats)
     started = time.perf_counter()
     describe = {name: edition.describe for name, edition in recipe.EDITIONS.items()}
-    with failures(out, "build failed", "nothing was written"), BuildProgress(out, issue_id, describe) as progress:
+    with (failures(out, "build failed", "nothing was written"), recipe.layout_workers(chosen),
+          BuildProgress(out, issue_id, describe) as progress):
         rendered, built = recipe.build(root, issue_id, chosen, out_dir, progress, use_cache=not no_cache)
     out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
     out.detail(f"read {len(rendered.pieces)} pieces and {len(rendered.assets)} images: "
@@ -213,19 +214,20 @@ def subscribers_command(out: Output, issue_id: str, listing: Path, out_dir: Path
     if not chosen or set(chosen) - {"epub", "pdf"}:
         raise click.BadParameter("choose epub, pdf or epub,pdf", param_hint="--format")
     started = time.perf_counter()
-    with failures(out, "no copies made", "fix them and run again"):
-        rendered, theme = recipe.load(root, issue_id)
-        people, problems = subscribers.read_subscribers(listing, Path.cwd(), strict)
-    out.problems(problems)
-    target = out_dir or root / "build" / issue_id / "subscribers"
-    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=out.console, disable=not out.console.is_terminal or out.level == QUIET,
-                  transient=True) as bar:
-        task = bar.add_task("copies", total=len(people) * len(chosen))
-        with failures(out, "no copies made", "fix them and run again",
-                      f"interrupted; finished copies are kept in {shown(target)} and the next run resumes"):
-            summary = subscribers.make_copies(rendered, theme, people, target, chosen, include_email,
-                                              lambda done, total: bar.update(task, completed=done))
+    with recipe.layout_workers(["screen-pdf"] if "pdf" in chosen else []):  # before the progress thread
+        with failures(out, "no copies made", "fix them and run again"):
+            rendered, theme = recipe.load(root, issue_id)
+            people, problems = subscribers.read_subscribers(listing, Path.cwd(), strict)
+        out.problems(problems)
+        target = out_dir or root / "build" / issue_id / "subscribers"
+        columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=out.console, disable=not out.console.is_terminal or out.level == QUIET,
+                      transient=True) as bar:
+            task = bar.add_task("copies", total=len(people) * len(chosen))
+            with failures(out, "no copies made", "fix them and run again",
+                          f"interrupted; finished copies are kept in {shown(target)} and the next run resumes"):
+                summary = subscribers.make_copies(rendered, theme, people, target, chosen, include_email,
+                                                  lambda done, total: bar.update(task, completed=done))
     seconds = time.perf_counter() - started
     rate = f"; {summary.rate:.0f} copies/s after building the issue once" if summary.written else ""
     out.say(f"wrote {summary.written} copies to {shown(target)} ({summary.skipped} already done, "

@@ -14,7 +14,6 @@ come from the cache does not pay half a second to load it.)
 from __future__ import annotations
 
 import hashlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from ..cache import MemoryCache
@@ -23,7 +22,7 @@ from ..errors import IssueError, Problem
 from ..layouts import Theme
 from ..model import Asset, PrintSettings, RenderedIssue
 from . import Made, common, furniture, pdfassembly, preflight, printmarks
-from .pdfparts import GOTO, GOTO_PAGE, PartSpec, lay_out, worker_pool
+from .pdfparts import GOTO, GOTO_PAGE, PartSpec, lay_out, workers_started
 from .print_html import print_body
 
 
@@ -103,12 +102,12 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     order = [(spec.name, spec.kind) for spec in specs]
     heads = _heads(rendered)
     padded = settings.binding == "saddle-stitch" and not screen
-    with _pool(len(specs)) as pool:
-        parts, laid_out = lay_out(specs, files, slack, cache, files_key, pool)
+    with workers_started() as workers:
+        parts, laid_out = lay_out(specs, files, slack, cache, files_key, workers)
         plan = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
         for _attempt in range(3):  # the contents page needs the page numbers, which need its page count
             contents = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
-            found, again = lay_out([contents], files, slack, cache, files_key, pool)
+            found, again = lay_out([contents], files, slack, cache, files_key, workers)
             parts["contents"], laid_out = found["contents"], laid_out | again
             replanned = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
             if replanned.starts == plan.starts:
@@ -117,7 +116,7 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
         cells, furnishing = furniture.cells_for(plan.slots, screen)
         sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
                          stylesheet="css/furniture.css")
-        sheets, _ = lay_out([sheet], files, slack, cache, files_key, pool)
+        sheets, _ = lay_out([sheet], files, slack, cache, files_key, workers)
     refused = [url for part in parts.values() for url in part.refused]
     if refused:
         raise IssueError([Problem(f"the print layout asked for {url}, which is not part of the issue",
@@ -129,6 +128,7 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
     report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
     report.parts, report.laid_out = len(parts), len(laid_out)
+    report.processes = workers.count if workers is not None else 1
     return data, report
 
 
@@ -181,13 +181,3 @@ def _metadata(rendered: RenderedIssue) -> dict[str, str]:
     if issue.keywords:
         metadata["/Keywords"] = ", ".join(issue.keywords)
     return metadata
-
-
-@contextmanager
-def _pool(parts: int):
-    pool = worker_pool(parts)
-    try:
-        yield pool
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)

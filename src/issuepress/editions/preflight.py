@@ -30,6 +30,7 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     parts: int = 0
     laid_out: int = 0  # parts laid out in this build; the others came from the cache
+    processes: int = 1  # how many processes laid them out
 
     @property
     def errors(self) -> list[Problem]:
@@ -37,7 +38,8 @@ class Report:
 
     def summary(self) -> str:
         fonts = f"{len(self.fonts)} fonts embedded"
-        return f"{self.pages} pages, {self.binding}, {fonts}, {self.laid_out} of {self.parts} parts laid out"
+        parallel = f" in {self.processes} processes" if self.laid_out > 1 and self.processes > 1 else ""
+        return f"{self.pages} pages, {self.binding}, {fonts}, {self.laid_out} of {self.parts} parts laid out{parallel}"
 
 
 @dataclass(frozen=True)
