@@ -251,3 +251,29 @@ def test_parts_are_laid_out_in_parallel_at_a_terminal(tmp_path: Path) -> None:
     cores = len(os.sched_getaffinity(0))
     expected = f"parts laid out in {cores} processes" if cores > 1 else "parts laid out\r"
     assert expected in text, text[-2000:]
+
+
+def test_contents_running_over_a_page_still_numbers_every_article(tmp_path: Path) -> None:
+    """The contents page is laid out as if it fitted one page; a longer one is laid out again."""
+    root = tmp_path / "magazine"
+    (root / "issues/2025-03/articles").mkdir(parents=True)
+    (root / "magazine.yaml").write_text("title: The Long List\nprint:\n  trim: a5\n  recto: true\n",
+                                        encoding="utf-8")
+    entries = []
+    for n in range(1, 41):
+        (root / f"issues/2025-03/articles/note-{n}.md").write_text(
+            f"---\ntitle: Note number {n}\n---\n\nA short note, number {n}.\n", encoding="utf-8")
+        entries.append(f"  - articles/note-{n}.md")
+    (root / "issues/2025-03/issue.yaml").write_text(
+        "volume: 1\nnumber: 3\ndate: 2025-03-01\narticles:\n" + "\n".join(entries) + "\n", encoding="utf-8")
+    result = run_cli("build", "2025-03", "-f", "pdf", cwd=root)
+    assert result.returncode == 0, result.stderr
+    texts = page_texts(root / "build/2025-03/2025-03.pdf")
+    printed: dict[str, int] = {}
+    for page in texts[1:4]:
+        printed |= contents_numbers(page)
+    assert len(printed) == 40, sorted(printed)
+    assert contents_numbers(texts[1]) and contents_numbers(texts[2]), "the contents should run over a page"
+    for title, number in printed.items():
+        opening = squash("".join(texts[number - 1].splitlines()[:8]))
+        assert squash(title) in opening, (title, number, opening[:120])

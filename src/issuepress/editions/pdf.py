@@ -2,13 +2,13 @@
 
 The recipe: lay out each part of the issue on its own with WeasyPrint (in
 parallel processes, or from the cache: `pdfparts`), plan the pages (blank
-rectos, Notes padding) and lay out the contents page again with the real page
+rectos, Notes padding) and lay out the contents page with the real page
 numbers, lay out the running heads and folios for those pages, then assemble
 and mark the PDF (`pdfassembly`) and run the printer's preflight. WeasyPrint
 fetches stylesheets, fonts and images only from memory, through
 `fetcher.MemoryFetcher`: nothing on disk, nothing on the network. (WeasyPrint
-is imported only when something must be laid out: a build whose parts all
-come from the cache does not pay half a second to load it.)
+is loaded only where something is laid out: a build whose parts all come from
+the cache does not wait half a second for it.)
 """
 
 from __future__ import annotations
@@ -103,16 +103,21 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     heads = _heads(rendered)
     padded = settings.binding == "saddle-stitch" and not screen
     with workers_started() as workers:
-        parts, laid_out = lay_out(specs, files, slack, cache, files_key, workers)
-        plan = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
-        for _attempt in range(3):  # the contents page needs the page numbers, which need its page count
+        parts, laid_out = lay_out([spec for spec in specs if spec.kind != "contents"], files, slack, cache,
+                                  files_key, workers)
+        # The contents page needs the page numbers, which need its own page count: it is laid out
+        # once with the numbers it would have on one page, and again only if it takes more.
+        pages = {name: part.pages for name, part in parts.items()} | {"contents": 1}
+        plan = pdfassembly.plan(order, pages, heads, geometry.recto, padded)
+        for _attempt in range(3):
             contents = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
             found, again = lay_out([contents], files, slack, cache, files_key, workers)
             parts["contents"], laid_out = found["contents"], laid_out | again
-            replanned = pdfassembly.plan(order, parts, heads, geometry.recto, padded)
-            if replanned.starts == plan.starts:
+            pages["contents"] = parts["contents"].pages
+            replanned = pdfassembly.plan(order, pages, heads, geometry.recto, padded)
+            settled, plan = replanned.starts == plan.starts, replanned  # the slots always match the parts
+            if settled:
                 break
-            plan = replanned
         cells, furnishing = furniture.cells_for(plan.slots, screen)
         sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
                          stylesheet="css/furniture.css")

@@ -44,15 +44,16 @@ class Plan:
     starts: dict[str, int]  # part name -> its first page, from 1
 
 
-def plan(order: list[tuple[str, str]], parts: dict[str, Part], heads: dict[str, tuple[str, str, str]],
+def plan(order: list[tuple[str, str]], pages: dict[str, int], heads: dict[str, tuple[str, str, str]],
          recto: bool, pad_to_four: bool) -> Plan:
-    """`order`: (part name, kind) in reading order; `heads`: part -> (left, right, centre) running heads."""
+    """`order`: (part name, kind) in reading order; `pages`: each part's page count;
+    `heads`: part -> (left, right, centre) running heads."""
     slots: list[PageSlot] = []
     starts: dict[str, int] = {}
     for name, kind in order:
         if kind == "back-cover" and pad_to_four:
             notes = [s for s in order if s[1] == "notes"]
-            while (len(slots) + parts[name].pages) % 4 and notes:
+            while (len(slots) + pages[name]) % 4 and notes:
                 slots.append(PageSlot(notes[0][0], 0, "none", True))
         if kind == "notes":
             continue  # only ever used as padding, above
@@ -60,7 +61,7 @@ def plan(order: list[tuple[str, str]], parts: dict[str, Part], heads: dict[str, 
             slots.append(PageSlot(None, 0, "none", False))  # pages count from 1: an odd count ends on a right page
         starts[name] = len(slots) + 1
         left, right, centre = heads.get(name, ("", "", ""))
-        for index in range(parts[name].pages):
+        for index in range(pages[name]):
             if kind in ("cover", "back-cover"):
                 slots.append(PageSlot(name, index, "none", False))
             elif index == 0 or kind == "contents":
