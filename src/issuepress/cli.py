@@ -87,7 +87,8 @@ def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir:
 @pass_output
 def check_command(out: Output, issue_id: str, preflight: bool, root: Path) -> None:
     """Check ISSUE_ID's manifest, articles, images and layouts; build nothing."""
-    with failures(out, f"{issue_id} has problems", "fix them and check again"):
+    with (failures(out, f"{issue_id} has problems", "fix them and check again"),
+          recipe.layout_workers(["pdf"] if preflight else [])):
         rendered, theme = recipe.load(root, issue_id)
         findings = recipe.preflight(rendered, theme) if preflight else None
     out.problems(rendered.warnings + (tuple(findings.problems) if findings else ()))

@@ -103,8 +103,10 @@ class Workers:
 
     They are started before the issue is read and load WeasyPrint while this process reads
     and renders the issue, which takes the half second WeasyPrint needs to load off the
-    build's time. What they lay out with (fonts, images, stylesheets) reaches them through
-    one job file per edition in a private temporary folder, read once by each worker.
+    build's time. What they lay out with reaches them through a private temporary folder:
+    each font and image once as a file of its own, which a worker reads only when a part asks
+    for it (so a worker never holds every image of an image-heavy issue), and per edition a
+    small job file with the stylesheets and where each font and image is.
     """
 
     def __init__(self, count: int) -> None:
@@ -116,6 +118,7 @@ class Workers:
         self._job: tuple[str, str] | None = None
         self._files: dict | None = None  # kept, so that a new dict cannot take the old one's id
         self._slack = 0.0
+        self._written: dict[int, tuple[Asset, str]] = {}  # by id(asset), the asset kept for the same reason
         self._used = False
 
     @classmethod
@@ -131,14 +134,24 @@ class Workers:
     def lay_out(self, specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: float) -> list[Part]:
         if self._job is None or files is not self._files or slack_px != self._slack:
             token = uuid.uuid4().hex
-            path = self.folder / token
+            index = {href: found if isinstance(found, bytes) else (self._write(found), found.media_type)
+                     for href, found in files.items()}
+            path = self.folder / f"job-{token}"
             with open(path, "wb") as job:
-                pickle.dump((files, slack_px), job, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((index, slack_px), job, protocol=pickle.HIGHEST_PROTOCOL)
             if self._job is not None:
                 Path(self._job[0]).unlink(missing_ok=True)
             self._job, self._files, self._slack = (str(path), token), files, slack_px
         self._used = True
         return list(self.pool.map(_lay_out_in_worker, [self._job] * len(specs), specs))
+
+    def _write(self, asset: Asset) -> str:
+        """The asset's file in the job folder (written the first time it is asked for)."""
+        if id(asset) not in self._written:
+            name = f"asset-{len(self._written)}"
+            (self.folder / name).write_bytes(asset.data)
+            self._written[id(asset)] = (asset, name)
+        return str(self.folder / self._written[id(asset)][1])
 
     def close(self) -> None:
         if not self._used:
@@ -181,10 +194,31 @@ def _lay_out_in_worker(job: tuple[str, str], spec: PartSpec) -> Part:
     path, token = job
     if _JOB.get("token") != token:
         with open(path, "rb") as file:
-            files, slack_px = pickle.load(file)
+            index, slack_px = pickle.load(file)
         _JOB.clear()
-        _JOB.update(files=files, slack_px=slack_px, token=token)
+        _JOB.update(files=_JobFiles(index), slack_px=slack_px, token=token)
     return _lay_out_one(spec)
+
+
+class _JobFiles:
+    """The issue's files as a worker sees them: stylesheets from the job file, fonts and images
+    read from the job folder when a part asks for them."""
+
+    def __init__(self, index: dict[str, bytes | tuple[str, str]]):
+        self.index = index
+
+    def get(self, href: str, default=None) -> Asset | bytes | None:
+        entry = self.index.get(href)
+        if entry is None or isinstance(entry, bytes):
+            return default if entry is None else entry
+        path, media_type = entry
+        return Asset(href, Path(path).read_bytes(), media_type, Path(href))
+
+    def __getitem__(self, href: str) -> Asset | bytes:
+        found = self.get(href)
+        if found is None:
+            raise KeyError(href)
+        return found
 
 
 # Parsed stylesheets with their loaded fonts, per process: parsing print.css and loading its
