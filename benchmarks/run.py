@@ -152,9 +152,11 @@ def pandoc(issue_dir: Path, issue: str, edition: str, work: Path) -> tuple[Run, 
     return run(cmd, cwd=issue_dir / "articles"), out
 
 
-def weasyprint(html: Path, issue_dir: Path, issue: str, work: Path) -> tuple[Run, Path]:
+def weasyprint(html: Path | None, issue_dir: Path, issue: str, work: Path) -> tuple[Run, Path]:
     """Plain WeasyPrint on pandoc's standalone HTML, with a minimal print stylesheet."""
     out = fresh_dir(work, f"{issue}-weasyprint")
+    if html is None:
+        return Run(0.0, 0.0, 1, "pandoc wrote no HTML to render"), out
     base_url = str(issue_dir / "articles") + "/"  # pandoc keeps image paths relative to the Markdown
     return run([sys.executable, "-c", WEASYPRINT, html, out / f"{issue}.pdf", base_url, PRINT_CSS]), out
 
@@ -168,16 +170,22 @@ def count_pages(out: Path) -> int | None:
         return None
 
 
-def repeat(row: Row, measure, count: int) -> Row:
-    """Call measure() COUNT times, keeping each run; stop at the first failure."""
+def measure_once(row: Row, measure) -> None:
+    """Call measure() once and keep the run (and the page count of a PDF)."""
+    result, out = measure()
+    row.runs.append(result)
+    if result.code == 0 and row.edition == "pdf":
+        row.pages = count_pages(out)
+
+
+def rounds(jobs: list[tuple[Row, object]], count: int) -> None:
+    """Run every job once per round, COUNT rounds: a slow spell on this shared machine then falls on
+    issuepress and its baseline alike, instead of on whichever was measured during it. A job whose
+    run fails is not run again."""
     for _ in range(count):
-        result, out = measure()
-        row.runs.append(result)
-        if result.code != 0:
-            break
-        if row.edition == "pdf":
-            row.pages = count_pages(out)
-    return row
+        for row, measure in jobs:
+            if all(r.code == 0 for r in row.runs):
+                measure_once(row, measure)
 
 
 def pdf_available(root: Path, issue: str, work: Path) -> bool:
@@ -186,23 +194,21 @@ def pdf_available(root: Path, issue: str, work: Path) -> bool:
     return not (result.code == 2 and "unknown format" in result.output)
 
 
-def baseline_rows(root: Path, issue: str, work: Path, count: int) -> dict[str, Row]:
-    """pandoc HTML and EPUB, and WeasyPrint on pandoc's HTML, keyed by the edition they stand for."""
-    issue_dir = root / "issues" / issue
-    rows = {}
-    for edition in ("html", "epub"):
-        rows[edition] = repeat(Row(issue, edition, "pandoc"),
-                               lambda e=edition: pandoc(issue_dir, issue, e, work), count)
-    html = next((work / "out").glob(f"{issue}-pandoc-html-*/{issue}.html"), None)
-    if html is not None:
-        rows["pdf"] = repeat(Row(issue, "pdf", "weasyprint (pandoc html)"),
-                             lambda: weasyprint(html, issue_dir, issue, work), count)
-    return rows
+def pandoc_html(work: Path, issue: str) -> Path | None:
+    return next((work / "out").glob(f"{issue}-pandoc-html-*/{issue}.html"), None)
 
 
 def bench_issue(root: Path, issue: str, work: Path, count: int, with_pdf: bool, rebuild: bool) -> list[Row]:
-    """All rows for one issue: per edition issuepress cold, warm and the baseline; then all editions."""
-    baselines = baseline_rows(root, issue, work, count)
+    """All rows for one issue: per edition issuepress cold, warm and the baseline; then all editions.
+
+    Each round runs every measurement once (see `rounds`); the baselines first, since plain
+    WeasyPrint renders the HTML pandoc wrote."""
+    issue_dir = root / "issues" / issue
+    baselines = {edition: Row(issue, edition, "pandoc") for edition in ("html", "epub")}
+    jobs = [(baselines[e], lambda e=e: pandoc(issue_dir, issue, e, work)) for e in ("html", "epub")]
+    if with_pdf:
+        baselines["pdf"] = Row(issue, "pdf", "weasyprint (pandoc html)")
+        jobs.append((baselines["pdf"], lambda: weasyprint(pandoc_html(work, issue), issue_dir, issue, work)))
     rows: list[Row] = []
     for edition in EDITIONS:
         if edition != "pdf" or with_pdf:
@@ -211,17 +217,21 @@ def bench_issue(root: Path, issue: str, work: Path, count: int, with_pdf: bool, 
                 measures.append(("cold, one core", measure_one_core))
             for kind, measure in measures:
                 row = Row(issue, edition, f"issuepress {kind}", baseline=baselines.get(edition))
-                rows.append(repeat(row, lambda e=edition, m=measure: m(root, issue, e, work), count))
+                rows.append(row)
+                jobs.append((row, lambda e=edition, m=measure: m(root, issue, e, work)))
         if edition in baselines:
             rows.append(baselines[edition])
     everything = "all" if with_pdf else "all (html+epub)"
-    cold = repeat(Row(issue, everything, "issuepress cold"), lambda: measure_cold(root, issue, "all", work), count)
-    rows.append(cold)
-    rows.append(repeat(Row(issue, everything, "issuepress warm", baseline=cold),
-                       lambda: measure_warm(root, issue, "all", work), count))
+    cold = Row(issue, everything, "issuepress cold")
+    warm = Row(issue, everything, "issuepress warm", baseline=cold)
+    rows += [cold, warm]
+    jobs += [(cold, lambda: measure_cold(root, issue, "all", work)),
+             (warm, lambda: measure_warm(root, issue, "all", work))]
     if rebuild:  # the ratio column is then rebuild / cold build of every edition
-        rows.append(repeat(Row(issue, everything, "issuepress 1-para rebuild", baseline=cold),
-                           lambda: measure_rebuild(root, issue, "all", work), count))
+        again = Row(issue, everything, "issuepress 1-para rebuild", baseline=cold)
+        rows.append(again)
+        jobs.append((again, lambda: measure_rebuild(root, issue, "all", work)))
+    rounds(jobs, count)
     return rows
 
 
@@ -235,7 +245,8 @@ def cell(row: Row) -> list[str]:
     rss = max(r.rss_mb for r in ok)
     ratio = ""
     if row.baseline and row.baseline.runs and all(r.code == 0 for r in row.baseline.runs):
-        ratio = f"{wall / statistics.median(r.wall for r in row.baseline.runs):.2f}"
+        # runs of the same round are paired: the median of their ratios
+        ratio = f"{statistics.median(a.wall / b.wall for a, b in zip(ok, row.baseline.runs)):.2f}"
     pages = str(row.pages) if row.pages else ""
     per_second = f"{row.pages / wall:.1f}" if row.pages else ""
     return [row.issue, row.edition, row.tool, f"{wall:.2f}", f"{rss:.0f}", ratio, pages, per_second]
