@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import re
 import shutil
 import subprocess
@@ -39,6 +40,26 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
                             text=True, timeout=timeout, env={**os.environ, "NO_COLOR": "1", **(env or {})})
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+def run_on_terminal(args: list[str], cwd: Path, env: dict) -> str:
+    """Run issuepress with a pseudo-terminal as its output, as in an editor's terminal window."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "issuepress", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                               stdout=terminal, stderr=terminal, env=env)
+    os.close(terminal)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.wait(timeout=300) == 0, output.decode(errors="replace")
+    return output.decode("utf-8", errors="replace")
 
 
 def problem_lines(stderr: str) -> list[str]:

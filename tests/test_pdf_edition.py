@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from conftest import STRAND_ORDER, copy_sample, problem_lines, run_cli
+from conftest import STRAND_ORDER, copy_sample, problem_lines, run_cli, run_on_terminal
 from pdftools import PT_PER_MM, boxes, contents_numbers, fonts, outline, page_texts, render_page
 
 A4 = (210 * PT_PER_MM, 297 * PT_PER_MM)
@@ -224,29 +225,9 @@ def test_recto_openings_and_no_marks(sample: Path) -> None:
 def test_parts_are_laid_out_in_parallel_at_a_terminal(tmp_path: Path) -> None:
     """An editor's terminal shows a live progress display, which runs a thread; the layout processes
     must still start (they are forked before it), one per core."""
-    import os
-    import pty
-    import subprocess
-    import sys
-
     root = copy_sample(tmp_path / "magazine")
-    controller, terminal = pty.openpty()
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "250", "TERM": "xterm"}
-    process = subprocess.Popen([sys.executable, "-m", "issuepress", "build", "2024-11", "-f", "pdf", "--no-cache"],
-                               cwd=root, stdin=terminal, stdout=terminal, stderr=terminal, env=env)
-    os.close(terminal)
-    seen = b""
-    while True:  # read until the child closes the terminal, or the pty buffer would fill and block it
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # EIO: the other end is closed
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(controller)
-    assert process.wait(timeout=600) == 0, seen.decode(errors="replace")
-    text = seen.decode(errors="replace")
+    text = run_on_terminal(["build", "2024-11", "-f", "pdf", "--no-cache"], root, env)
     assert "Traceback" not in text
     cores = len(os.sched_getaffinity(0))
     expected = f"parts laid out in {cores} processes" if cores > 1 else "parts laid out\r"

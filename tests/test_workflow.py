@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pty
 import re
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import yaml
 from issuepress.layouts import builtin_theme_dir
 from issuepress.manifest import MAGAZINE_KEYS, PRINT_KEYS, default_title
 
-from conftest import problem_lines, run_cli
+from conftest import problem_lines, run_cli, run_on_terminal
 
 EMPTY_ARTICLES = "'articles' is empty; list at least one article file"
 
@@ -303,26 +302,6 @@ def test_quiet_and_verbose(sample: Path) -> None:
     assert re.search(r"^html +built the web edition in \d+\.\d\ds$", verbose.stderr, re.MULTILINE)
     assert "issues/2024-11/articles/moscow-and-islamabad.md" in verbose.stderr  # what was read
     assert run_cli("-q", "-v", "list", cwd=sample).returncode == 2
-
-
-def run_on_terminal(args: list[str], cwd: Path, env: dict) -> str:
-    """Run issuepress with a pseudo-terminal as its output, as in an editor's terminal window."""
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "issuepress", *args], cwd=cwd, stdin=subprocess.DEVNULL,
-                               stdout=terminal, stderr=terminal, env=env)
-    os.close(terminal)
-    output = b""
-    while True:
-        try:
-            chunk = os.read(controller, 65536)
-        except OSError:  # the terminal closes when the process ends
-            break
-        if not chunk:
-            break
-        output += chunk
-    os.close(controller)
-    assert process.wait(timeout=300) == 0, output.decode(errors="replace")
-    return output.decode("utf-8", errors="replace")
 
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*(?:3[0-7]|38;[0-9;]+|9[0-7])m")
