@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -97,6 +99,11 @@ class Asset:
     source: Path
     width: int = 0  # pixels, for images
     height: int = 0
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the data, computed once: cache keys and the layout processes' file names use it."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)

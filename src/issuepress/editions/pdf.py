@@ -13,7 +13,6 @@ the cache does not wait half a second for it.)
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from ..cache import MemoryCache
@@ -94,7 +93,7 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     files.update({font.href: font for font in theme.fonts_in(css)})
     files.update({asset.href: asset for asset in rendered.assets})
     # What every part may use besides its own HTML and stylesheet: the images and the theme.
-    files_key = cache_key(sorted((a.href, hashlib.sha256(a.data).hexdigest()) for a in rendered.assets),
+    files_key = cache_key(sorted((a.href, a.digest) for a in rendered.assets),
                           theme.digest)
     # How far print pages move to mirror their margins; the screen PDF shares the parts, so both check for it.
     slack = (geometry.outer - geometry.inner) / 2 / 25.4 * 96
@@ -133,7 +132,7 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
     report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
     report.parts, report.laid_out = len(parts), len(laid_out)
-    report.processes = workers.count if workers is not None else 1
+    report.processes = workers.count if workers is not None and not workers.broken else 1
     return data, report
 
 

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import uuid
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,12 +87,10 @@ def lay_out(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: fl
         else:
             todo.append((spec, digest))
     todo.sort(key=lambda item: -item[0].weight)  # longest first: the workers finish together
-    if workers is not None and todo:  # workers keep their parsed stylesheets, so even one part goes to them
-        made = workers.lay_out([spec for spec, _ in todo], files, slack_px)
+    if workers is not None and not workers.broken and todo:
+        made = workers.lay_out([spec for spec, _ in todo], files, slack_px)  # even one part: workers keep stylesheets
     else:
-        _JOB.clear()
-        _JOB.update(files=files, slack_px=slack_px)
-        made = [_lay_out_one(spec) for spec, _ in todo]
+        made = _lay_out_here([spec for spec, _ in todo], files, slack_px)
     for (spec, digest), part in zip(todo, made):
         cache.put_object("pdf-part", digest, part)
         results[spec.name] = part
@@ -118,8 +117,10 @@ class Workers:
         self._job: tuple[str, str] | None = None
         self._files: dict | None = None  # kept, so that a new dict cannot take the old one's id
         self._slack = 0.0
-        self._written: dict[int, tuple[Asset, str]] = {}  # by id(asset), the asset kept for the same reason
+        self._written: dict[str, str] = {}  # file names in the job folder, by the asset's digest
         self._used = False
+        self._previous: set[str] = set()
+        self.broken = False  # a worker died (killed, out of memory): lay out in this process from then on
 
     @classmethod
     def start(cls) -> "Workers | None":
@@ -133,25 +134,39 @@ class Workers:
 
     def lay_out(self, specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: float) -> list[Part]:
         if self._job is None or files is not self._files or slack_px != self._slack:
-            token = uuid.uuid4().hex
-            index = {href: found if isinstance(found, bytes) else (self._write(found), found.media_type)
-                     for href, found in files.items()}
-            path = self.folder / f"job-{token}"
-            with open(path, "wb") as job:
-                pickle.dump((index, slack_px), job, protocol=pickle.HIGHEST_PROTOCOL)
-            if self._job is not None:
-                Path(self._job[0]).unlink(missing_ok=True)
-            self._job, self._files, self._slack = (str(path), token), files, slack_px
+            self._new_job(files, slack_px)
         self._used = True
-        return list(self.pool.map(_lay_out_in_worker, [self._job] * len(specs), specs))
+        try:
+            return list(self.pool.map(_lay_out_in_worker, [self._job] * len(specs), specs))
+        except BrokenProcessPool:
+            self.broken = True  # the parts are laid out again below; a rebuild (--watch) goes on without workers
+            return _lay_out_here(specs, files, slack_px)
+
+    def _new_job(self, files: dict[str, Asset | bytes], slack_px: float) -> None:
+        """Write the job file; fonts and images another job wrote stay, those no longer used go."""
+        token = uuid.uuid4().hex
+        index = {href: found if isinstance(found, bytes) else (self._write(found), found.media_type)
+                 for href, found in files.items()}
+        path = self.folder / f"job-{token}"
+        with open(path, "wb") as job:
+            pickle.dump((index, slack_px), job, protocol=pickle.HIGHEST_PROTOCOL)
+        if self._job is not None:
+            Path(self._job[0]).unlink(missing_ok=True)
+        self._job, self._files, self._slack = (str(path), token), files, slack_px
+        # An issue rebuilt all day (--watch) must not pile up every version of its images. The print and
+        # the screen PDF share the images, so an asset goes when neither of the last two jobs used it.
+        used = {found.digest for found in files.values() if not isinstance(found, bytes)}
+        for digest in [d for d in self._written if d not in used | self._previous]:
+            (self.folder / self._written.pop(digest)).unlink(missing_ok=True)
+        self._previous = used
 
     def _write(self, asset: Asset) -> str:
-        """The asset's file in the job folder (written the first time it is asked for)."""
-        if id(asset) not in self._written:
-            name = f"asset-{len(self._written)}"
+        """The asset's file in the job folder (written the first time its content is asked for)."""
+        if asset.digest not in self._written:
+            name = f"asset-{asset.digest}"
             (self.folder / name).write_bytes(asset.data)
-            self._written[id(asset)] = (asset, name)
-        return str(self.folder / self._written[id(asset)][1])
+            self._written[asset.digest] = name
+        return str(self.folder / self._written[asset.digest])
 
     def close(self) -> None:
         if not self._used:
@@ -184,6 +199,13 @@ def workers_started():
         if workers is not None:
             _RUNNING.remove(workers)
             workers.close()
+
+
+def _lay_out_here(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: float) -> list[Part]:
+    """Lay out the parts in this process, one after the other."""
+    _JOB.clear()
+    _JOB.update(files=files, slack_px=slack_px)
+    return [_lay_out_one(spec) for spec in specs]
 
 
 def _start_worker() -> None:
@@ -236,7 +258,7 @@ def _stylesheet(name: str, fetcher):
         # WeasyPrint copies the fonts into a temporary folder that only its finalizer removes, and
         # worker processes end without running finalizers: multiprocessing's exit hook runs this one,
         # and so does dropping the stylesheet below (a preview server lives long).
-        forget = multiprocessing.util.Finalize(fonts, fonts.__del__, exitpriority=10)
+        forget = multiprocessing.util.Finalize(fonts, _remove_font_folder, args=(fonts,), exitpriority=10)
         sheet = weasyprint.CSS(string=source.decode("utf-8"), base_url=BASE_URL + name, url_fetcher=fetcher,
                                font_config=fonts)
         if len(_STYLESHEETS) >= 4:  # print and furniture sheets for a print and a screen PDF at most
@@ -246,6 +268,13 @@ def _stylesheet(name: str, fetcher):
         _STYLESHEETS[source] = (sheet, fonts, forget)
     sheet, fonts, _ = _STYLESHEETS[source]
     return sheet, fonts
+
+
+def _remove_font_folder(fonts) -> None:
+    fonts.__del__()
+    # The folder is gone; without this the object's own __del__ would remove it again when the
+    # interpreter ends, after the functions it calls have been torn down (an "Exception ignored").
+    fonts._folder = None
 
 
 def _lay_out_one(spec: PartSpec) -> Part:
