@@ -11,6 +11,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from issuepress.outputs import write_file, write_tree
@@ -46,7 +47,8 @@ def test_sigterm_during_build_leaves_previous_editions(strand: Path, tmp_path: P
     out = tmp_path / "out"
     assert run_cli("build", "1891-07", "--out", str(out), cwd=strand).returncode == 0
     before = digest_tree(out)
-    process = subprocess.Popen([sys.executable, "-m", "issuepress", "build", "1891-07", "--out", str(out)],
+    # --no-cache: from the cache the PDFs would be assembled before the signal arrives
+    process = subprocess.Popen([sys.executable, "-m", "issuepress", "build", "1891-07", "--out", str(out), "--no-cache"],
                                cwd=strand, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
     for line in process.stderr:  # wait until the slowest edition is being laid out
         if line.startswith("pdf ") or line.startswith("screen-pdf"):
@@ -76,3 +78,23 @@ def test_two_issues_build_at_once(sample: Path) -> None:
             assert archive.testzip() is None
             assert title in archive.read("EPUB/content.opf").decode()
         assert title in (sample / f"build/{issue}/html/index.html").read_text()
+
+
+def test_a_layout_process_that_dies_does_not_fail_the_build(sample: Path, tmp_path: Path) -> None:
+    """A worker killed mid-session (out of memory, a stray kill) leaves the layout to the build's own
+    process; with --watch the next builds go on the same way."""
+    from issuepress import build as recipe
+    from issuepress.editions import pdfparts
+
+    with recipe.layout_workers(["pdf"]) as workers:
+        if workers is None:
+            pytest.fail("this machine must have two CPUs for the layout processes; the test needs them")
+        for process in list(workers.pool._processes.values()):  # the executor's own table of its processes
+            process.kill()
+            process.join()
+        for attempt in ("first", "second"):
+            _rendered, built = recipe.build(sample, "2024-11", ["pdf"], tmp_path / attempt, use_cache=False)
+            assert workers.broken
+            assert built[0].detail.startswith("12 pages") and "in 2 processes" not in built[0].detail, built[0].detail
+    assert pdfparts._RUNNING == []
+    assert len(pypdf.PdfReader(tmp_path / "second/2024-11.pdf").pages) == 12

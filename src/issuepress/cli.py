@@ -52,6 +52,9 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
         raise click.UsageError("--quiet and --verbose cannot be used together")
     context.obj = Output(QUIET if quiet else VERBOSE if verbose else NORMAL)
     signal.signal(signal.SIGTERM, _interrupt)
+    # Once the command is done, a SIGTERM during the exit (workers being joined) just ends the process:
+    # there is nothing left to clean up, and a KeyboardInterrupt there would print a traceback.
+    context.call_on_close(lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
 
 
 @main.command("build")
