@@ -11,6 +11,7 @@ import pytest
 
 from conftest import REPO, run_cli
 from pdftools import page_texts
+from running import Running
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -25,16 +26,16 @@ def laid_out(stderr: str, edition: str) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
-def build(root: Path, out: Path, *extra: str) -> str:
-    result = run_cli("build", "1891-07", "--out", str(out), *extra, cwd=root)
+def build(root: Path, out: Path, *extra: str, issue: str = "1891-07") -> str:
+    result = run_cli("build", issue, "--out", str(out), *extra, cwd=root)
     assert result.returncode == 0, result.stderr
     return result.stderr
 
 
-def assert_same_as_cold(root: Path, warm: Path, tmp: Path) -> None:
+def assert_same_as_cold(root: Path, warm: Path, tmp: Path, issue: str = "1891-07") -> None:
     cold = tmp / "cold"
     shutil.rmtree(cold, ignore_errors=True)
-    build(root, cold, "--no-cache")
+    build(root, cold, "--no-cache", issue=issue)
     ours, theirs = digests(warm), digests(cold)
     assert ours.keys() == theirs.keys()
     for name in ours:
@@ -132,3 +133,60 @@ def test_an_image_added_later_appears(tmp_path: Path) -> None:
     result = run_cli("build", "x", "-f", "html", cwd=root)
     assert result.returncode == 0, result.stderr
     assert 'src="images/later.png"' in (root / "build/x/html/a.html").read_text()
+
+
+def edit_paragraph(article: Path, added: str) -> None:
+    """Add a sentence to the article's first long paragraph, saved the way editors save: a new file renamed over."""
+    text = article.read_text(encoding="utf-8")
+    first = next(line for line in text.splitlines() if len(line) > 200)
+    draft = article.with_name(article.name + ".saving")
+    draft.write_text(text.replace(first, first + " " + added, 1), encoding="utf-8")
+    draft.replace(article)
+
+
+def test_watch_rebuilds_a_saved_article_as_a_one_off_build_would(sample: Path, tmp_path: Path) -> None:
+    out, scratch = tmp_path / "watched", tmp_path / "scratch"
+    scratch.mkdir()  # the layout processes' files go here, to see that nothing is left behind
+    with Running(sample, ["build", "2024-11", "--out", str(out), "--watch"], r"^watching 2024-11",
+                 env={"TMPDIR": str(scratch)}) as watching:
+        assert re.search(r"^built 2024-11 in", watching.output, re.M), watching.output
+        seen = len(watching.lines)
+        edit_paragraph(sample / "issues/2024-11/articles/letter-from-lahore.md", "A sentence added on press day.")
+        watching.wait_for_line(r"^rebuilt 2024-11 in .*letter-from-lahore\.md changed", timeout=120, start=seen)
+        rebuilt = "\n".join(watching.lines[seen:])
+        assert laid_out(rebuilt, ".pdf ")[0] <= 2, "one article (and perhaps the contents page) is laid out again"
+        assert laid_out(rebuilt, "-screen.pdf")[0] <= 2
+        assert watching.stop() == 0
+    assert "stopped watching 2024-11" in watching.output
+    assert list(scratch.iterdir()) == [], "the layout processes' folder is removed"
+    assert "press day" in (out / "html/letter-from-lahore.html").read_text(encoding="utf-8")
+    assert_same_as_cold(sample, out, tmp_path, issue="2024-11")
+
+
+def test_watch_says_what_is_broken_keeps_the_last_editions_and_builds_again_once_fixed(sample: Path,
+                                                                                      tmp_path: Path) -> None:
+    out = tmp_path / "watched"
+    article = sample / "issues/2024-11/articles/urdu-page.md"
+    good = article.read_text(encoding="utf-8")
+    with Running(sample, ["build", "2024-11", "--out", str(out), "--watch", "-f", "epub,html"],
+                 r"^watching 2024-11") as watching:
+        before = digests(out)
+        seen = len(watching.lines)
+        article.write_text(good.replace("title:", "title: [unclosed", 1), encoding="utf-8")
+        failed = watching.wait_for_line(r"^build failed: 1 problem; nothing was written", timeout=120, start=seen)
+        assert "keeps the last editions that built" in failed
+        assert any(re.match(r"issues/2024-11/articles/urdu-page\.md:\d+: ", line) for line in watching.lines[seen:]), \
+            watching.output
+        assert digests(out) == before, "a failed build writes nothing"
+        seen = len(watching.lines)
+        article.write_text(good, encoding="utf-8")
+        watching.wait_for_line(r"^rebuilt 2024-11 in .*urdu-page\.md changed", timeout=120, start=seen)
+        assert watching.process.poll() is None, "problems do not stop the watch"
+    assert digests(out) == before, "the same files build the same editions"
+
+
+def test_watch_of_an_unknown_issue_fails_at_once(sample: Path) -> None:
+    result = run_cli("build", "2031-01", "--watch", cwd=sample, timeout=60)
+    assert result.returncode == 1
+    assert "2031-01" in result.stderr and "nothing was written" in result.stderr
+

@@ -17,7 +17,7 @@ from issuepress.preview import PREVIEW_DPI
 from browser import browser_page
 from conftest import problem_lines, run_cli
 from pdftools import render_page
-from preview_server import Served
+from running import Served
 
 LIVE_SCRIPT = re.compile(rb'<script src="/_preview/live\.js" data-version="\d+" data-mode="reload"></script>')
 VOLUME_PROBLEM = "issues/2024-11/issue.yaml:3: 'volume' must be a whole number, not 'six'"

@@ -65,12 +65,21 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the editions here instead of build/ISSUE_ID.")
 @click.option("--no-cache", is_flag=True, help="Redo everything; do not use or fill build/.cache.")
+@click.option("--watch", is_flag=True,
+              help="Keep running: build again each time a file of the issue, its layouts or fonts is saved "
+                   "(faster than running build again). Ctrl-C stops.")
 @root_option
 @pass_output
 def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir: Path | None, no_cache: bool,
-                  root: Path) -> None:
+                  watch: bool, root: Path) -> None:
     """Build ISSUE_ID (a folder under issues/) into its editions."""
     chosen = _formats(formats)
+    if watch:
+        from . import watchbuild  # the file watcher is only needed here
+
+        with failures(out, "build failed", "nothing was written"):
+            watchbuild.watch(root, issue_id, chosen, out_dir, not no_cache, out)
+        return
     started = time.perf_counter()
     describe = {name: edition.describe for name, edition in recipe.EDITIONS.items()}
     with (failures(out, "build failed", "nothing was written"), recipe.layout_workers(chosen),

@@ -24,8 +24,8 @@ from . import build as recipe
 from . import preview_pages as pages
 from .cache import Cache
 from .errors import IssueError, Problem
-from .terminal import Output, ordered, shown
-from .watching import MagazineWatcher
+from .terminal import Output, because_of, ordered
+from .watching import ChangeQueue, MagazineWatcher
 
 HOST = "127.0.0.1"  # never a public interface: the preview is for the editor's own browser
 PREVIEW_DPI = 50  # enough to judge a page's layout, small enough to render an issue in a second or two
@@ -76,8 +76,7 @@ class Preview:
         self._tell(changed, time.perf_counter() - started, warnings, had_problems)
 
     def _tell(self, changed: list[Path] | None, seconds: float, warnings, had_problems: bool) -> None:
-        because = f" ({', '.join(shown(p) for p in changed[:3])}{' ...' * (len(changed) > 3)} changed)" \
-            if changed else ""
+        because = because_of(changed)
         self.out.problems(self.problems + tuple(warnings))
         if self.problems:
             count = len(self.problems)
@@ -263,36 +262,13 @@ class PreviewServer(ThreadingHTTPServer):
                              "(pass --port with another number, or --port 0 for any free port)") from None
 
 
-class ChangeQueue:
-    """Changed paths from the watchers -> one rebuild at a time; changes made during a rebuild go into the next."""
-
-    def __init__(self, preview: Preview):
-        self.preview = preview
-        self.pending: dict[Path, None] = {}  # in the order seen, once each
-        self.lock, self.wake = threading.Lock(), threading.Event()
-
-    def add(self, paths: list[Path]) -> None:
-        with self.lock:
-            self.pending.update(dict.fromkeys(paths))
-        self.wake.set()
-
-    def run(self) -> None:
-        while not self.preview.stopping.is_set():
-            if self.wake.wait(0.25):
-                self.wake.clear()
-                with self.lock:
-                    changed = list(self.pending)
-                    self.pending.clear()
-                self.preview.rebuild(changed)
-
-
 def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
     """Serve the preview until Ctrl-C or SIGTERM."""
     if not (root / "issues" / issue_id).is_dir():
         recipe.load(root, issue_id)  # raises the usual "no issue" problem, naming the issues there
     preview = Preview(root, issue_id, out)
     server = PreviewServer(port, preview)
-    changes = ChangeQueue(preview)
+    changes = ChangeQueue(preview.rebuild, preview.stopping)
     watcher = MagazineWatcher(preview.root, issue_id, changes.add, preview.stopping)
     http = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     try:

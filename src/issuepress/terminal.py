@@ -69,8 +69,12 @@ def ordered(problems: tuple[Problem, ...] | list[Problem]) -> tuple[Problem, ...
 
 
 @contextmanager
-def failures(out: Output, failed: str, consequence: str, interrupted: str = "interrupted; nothing was written"):
-    """Content problems -> their lines and exit 1; Ctrl-C/SIGTERM -> exit 130; a bug -> one line and exit 70."""
+def failures(out: Output, failed: str, consequence: str, interrupted: str = "interrupted; nothing was written",
+             keep_going: bool = False):
+    """Content problems -> their lines and exit 1; Ctrl-C/SIGTERM -> exit 130; a bug -> one line and exit 70.
+
+    With `keep_going` (a build that waits for the next change) problems and bugs are said the same
+    way but nothing exits, and Ctrl-C is left to the caller."""
     try:
         yield
     except IssueError as error:
@@ -78,8 +82,11 @@ def failures(out: Output, failed: str, consequence: str, interrupted: str = "int
         errors = sum(not p.warning for p in error.problems)
         out.console.print(f"{failed}: {errors} problem{'s' * (errors != 1)}; {consequence}", style="bold red",
                           markup=False, soft_wrap=True)
-        sys.exit(1)
+        if not keep_going:
+            sys.exit(1)
     except KeyboardInterrupt:
+        if keep_going:
+            raise
         out.console.print(interrupted, style="bold red")
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last line of defence against a traceback
@@ -88,7 +95,8 @@ def failures(out: Output, failed: str, consequence: str, interrupted: str = "int
         out.console.print(f"internal error: {type(error).__name__}: {error}", style="bold red", markup=False)
         out.console.print("This is a bug in issuepress, not a problem in the issue. Please report it with the "
                           "command you ran; ISSUEPRESS_DEBUG=1 shows the traceback.", soft_wrap=True)
-        sys.exit(70)
+        if not keep_going:
+            sys.exit(70)
 
 
 def human_size(size: float) -> str:
@@ -97,6 +105,13 @@ def human_size(size: float) -> str:
             break
         size /= 1024
     return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+
+
+def because_of(changed: list[Path] | None) -> str:
+    """" (articles/x.md changed)" for a rebuild, naming at most three files; "" for a first build."""
+    if not changed:
+        return ""
+    return f" ({', '.join(shown(p) for p in changed[:3])}{' ...' * (len(changed) > 3)} changed)"
 
 
 def shown(path: Path) -> str:
@@ -165,8 +180,9 @@ class BuildProgress:
             self.out.detail(f"{step:<10} {what} in {seconds:.2f}s")
 
 
-def build_summary(out: Output, issue_id: str, built, seconds: float) -> None:
-    """The table at the end of a build: what was written where, how big, and how long it took."""
+def build_summary(out: Output, issue_id: str, built, seconds: float, because: str = "") -> None:
+    """The table at the end of a build: what was written where, how big, and how long it took (and, for a
+    rebuild, the files whose change it follows)."""
     if out.level < NORMAL:
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
@@ -178,4 +194,4 @@ def build_summary(out: Output, issue_id: str, built, seconds: float) -> None:
         table.add_row(item.edition.name, Text.assemble(("wrote", "green"), f" {shown(item.path)}"),
                       human_size(item.size), item.detail, f"{item.seconds:.2f}s")
     out.table(table)
-    out.say(f"built {issue_id} in {seconds:.2f}s", style="bold")
+    out.say(f"{'rebuilt' if because else 'built'} {issue_id} in {seconds:.2f}s{because}", style="bold")

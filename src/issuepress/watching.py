@@ -102,3 +102,26 @@ class MagazineWatcher:
                 return
             except (OSError, RuntimeError):  # notify's errors for a folder removed or unreadable
                 time.sleep(0.5)
+
+
+class ChangeQueue:
+    """Changed paths from the watchers -> one rebuild at a time; changes made during a rebuild go into the next."""
+
+    def __init__(self, rebuild: Callable[[list[Path]], None], stopping: threading.Event):
+        self.rebuild, self.stopping = rebuild, stopping
+        self.pending: dict[Path, None] = {}  # in the order seen, once each
+        self.lock, self.wake = threading.Lock(), threading.Event()
+
+    def add(self, paths: list[Path]) -> None:
+        with self.lock:
+            self.pending.update(dict.fromkeys(paths))
+        self.wake.set()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            if self.wake.wait(0.25):
+                self.wake.clear()
+                with self.lock:
+                    changed = list(self.pending)
+                    self.pending.clear()
+                self.rebuild(changed)

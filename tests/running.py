@@ -1,4 +1,5 @@
-"""`issuepress serve` run as a user runs it, in a subprocess, with its terminal output read as it comes."""
+"""Long-running commands (`issuepress serve`, `issuepress build --watch`) run as a user runs them, in a
+subprocess, with their terminal output read as it comes."""
 
 from __future__ import annotations
 
@@ -15,23 +16,22 @@ from html import unescape
 from pathlib import Path
 
 
-class Served:
-    """A running preview on a free port (--port 0), its URL, and every line it has printed so far."""
+class Running:
+    """`issuepress ARGS` running in `root`, and every line it has printed so far (stderr, where it talks)."""
 
-    def __init__(self, root: Path, issue_id: str, quiet: bool = False):
+    def __init__(self, root: Path, args: list[str], ready: str, env: dict | None = None):
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "issuepress", *(["--quiet"] * quiet), "serve", issue_id, "--port", "0"], cwd=root,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "NO_COLOR": "1"})
+            [sys.executable, "-m", "issuepress", *args], cwd=root, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "NO_COLOR": "1", **(env or {})})
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         try:
-            found = self.wait_for_line(r"serving \S+ at (http://127\.0\.0\.1:\d+/)", timeout=60)
+            self.ready = self.wait_for_line(ready, timeout=300)
         except AssertionError:
             self.process.kill()
             raise
-        self.url = re.search(r"http://127\.0\.0\.1:\d+/", found).group(0)
 
     def _read(self) -> None:
         for line in self.process.stderr:
@@ -51,6 +51,32 @@ class Served:
                 break
             time.sleep(0.05)
         raise AssertionError(f"no line matching {pattern!r} in:\n{self.output}")
+
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signum)
+        try:
+            code = self.process.wait(timeout=30)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+        self.reader.join(timeout=5)
+        return code
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class Served(Running):
+    """A running preview on a free port (--port 0) and its URL."""
+
+    def __init__(self, root: Path, issue_id: str, quiet: bool = False):
+        super().__init__(root, [*(["--quiet"] * quiet), "serve", issue_id, "--port", "0"],
+                         r"serving \S+ at (http://127\.0\.0\.1:\d+/)")
+        self.url = re.search(r"http://127\.0\.0\.1:\d+/", self.ready).group(0)
 
     def get(self, path: str = "") -> tuple[int, str, bytes]:
         """(status, content type, body) of a GET."""
@@ -76,20 +102,3 @@ class Served:
                 return text
             time.sleep(0.2)
         raise AssertionError(f"{path} never changed as expected; last:\n{text[-2000:]}\nserver said:\n{self.output}")
-
-    def stop(self, signum: int = signal.SIGINT) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        try:
-            code = self.process.wait(timeout=30)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-        self.reader.join(timeout=5)
-        return code
-
-    def __enter__(self) -> "Served":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
