@@ -17,12 +17,15 @@ import argparse
 import datetime
 import os
 import platform
+import queue
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +138,63 @@ def measure_rebuild(root: Path, issue: str, edition: str, work: Path) -> tuple[R
     return issuepress(root, issue, edition, out), out
 
 
+def measure_watch_rebuild(root: Path, issue: str, edition: str, work: Path) -> tuple[Run, Path]:
+    """`build --watch`: once it has built, change one paragraph of one story and time from the save to
+    its "rebuilt" line (noticing the change included); then stop it with SIGTERM (which it takes as it
+    takes Ctrl-C; SIGINT is ignored by commands started in the background, as `make benchmark &` would)."""
+    out = fresh_dir(work, f"{issue}-{edition}-watch")
+    formats = [] if edition == "all" else ["-f", edition]
+    proc = subprocess.Popen([str(c) for c in [ISSUEPRESS, "build", issue, *formats, "--out", out, "--root", root,
+                                              "--watch"]],
+                            env={**os.environ, "NO_COLOR": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    output: list[str] = []
+
+    def wait_for(pattern: str, timeout: float) -> bool:
+        deadline = time.perf_counter() + timeout
+        while (left := deadline - time.perf_counter()) > 0:
+            try:
+                line = lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if line is None:
+                return False
+            output.append(line)
+            if re.match(pattern, line):
+                return True
+        return False
+
+    wall, code = 0.0, 1
+    if wait_for(r"watching ", 600):
+        start = time.perf_counter()
+        change_one_paragraph(root / "issues" / issue / "articles" / f"{EDITED_STORY}.md")
+        if wait_for(r"rebuilt |build failed", 300) and output[-1].startswith("rebuilt "):
+            wall, code = time.perf_counter() - start, 0
+    proc.send_signal(signal.SIGTERM)
+    deadline = time.perf_counter() + 60
+    while (reaped := os.wait4(proc.pid, os.WNOHANG))[0] == 0:
+        if time.perf_counter() > deadline:
+            proc.kill()
+            reaped = os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.05)
+    _, status, usage = reaped
+    proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped: tell Popen
+    reader.join(timeout=10)
+    while not lines.empty():
+        output.append(lines.get_nowait() or "")
+    return Run(wall, usage.ru_maxrss / 1024, code or proc.returncode, "".join(output)), out
+
+
 def markdown_files(issue_dir: Path) -> list[Path]:
     """The issue's Markdown in reading order: the editor's note, then the manifest's articles."""
     manifest = (issue_dir / "issue.yaml").read_text(encoding="utf-8")
@@ -152,13 +212,15 @@ def pandoc(issue_dir: Path, issue: str, edition: str, work: Path) -> tuple[Run, 
     return run(cmd, cwd=issue_dir / "articles"), out
 
 
-def weasyprint(html: Path | None, issue_dir: Path, issue: str, work: Path) -> tuple[Run, Path]:
-    """Plain WeasyPrint on pandoc's standalone HTML, with a minimal print stylesheet."""
+def weasyprint(html: Path | None, issue_dir: Path, issue: str, work: Path, one_core: bool = False) -> tuple[Run, Path]:
+    """Plain WeasyPrint on pandoc's standalone HTML, with a minimal print stylesheet (pinned to the CPU the
+    one-core issuepress runs on, for that comparison)."""
     out = fresh_dir(work, f"{issue}-weasyprint")
     if html is None:
         return Run(0.0, 0.0, 1, "pandoc wrote no HTML to render"), out
     base_url = str(issue_dir / "articles") + "/"  # pandoc keeps image paths relative to the Markdown
-    return run([sys.executable, "-c", WEASYPRINT, html, out / f"{issue}.pdf", base_url, PRINT_CSS]), out
+    pin = ["taskset", "-c", "0"] if one_core else []
+    return run([*pin, sys.executable, "-c", WEASYPRINT, html, out / f"{issue}.pdf", base_url, PRINT_CSS]), out
 
 
 def count_pages(out: Path) -> int | None:
@@ -208,19 +270,24 @@ def bench_issue(root: Path, issue: str, work: Path, count: int, with_pdf: bool, 
     jobs = [(baselines[e], lambda e=e: pandoc(issue_dir, issue, e, work)) for e in ("html", "epub")]
     if with_pdf:
         baselines["pdf"] = Row(issue, "pdf", "weasyprint (pandoc html)")
-        jobs.append((baselines["pdf"], lambda: weasyprint(pandoc_html(work, issue), issue_dir, issue, work)))
+        baselines["pdf, one core"] = Row(issue, "pdf", "weasyprint (pandoc html), one core")
+        for name, one_core in (("pdf", False), ("pdf, one core", True)):
+            jobs.append((baselines[name], lambda one_core=one_core: weasyprint(pandoc_html(work, issue), issue_dir,
+                                                                               issue, work, one_core)))
     rows: list[Row] = []
     for edition in EDITIONS:
         if edition != "pdf" or with_pdf:
-            measures = [("cold", measure_cold), ("warm", measure_warm)]
+            measures = [("cold", measure_cold, edition), ("warm", measure_warm, edition)]
             if edition == "pdf":
-                measures.append(("cold, one core", measure_one_core))
-            for kind, measure in measures:
-                row = Row(issue, edition, f"issuepress {kind}", baseline=baselines.get(edition))
+                measures.append(("cold, one core", measure_one_core, "pdf, one core"))
+            for kind, measure, baseline in measures:
+                row = Row(issue, edition, f"issuepress {kind}", baseline=baselines.get(baseline))
                 rows.append(row)
                 jobs.append((row, lambda e=edition, m=measure: m(root, issue, e, work)))
         if edition in baselines:
             rows.append(baselines[edition])
+        if edition == "pdf" and with_pdf:
+            rows.append(baselines["pdf, one core"])
     everything = "all" if with_pdf else "all (html+epub)"
     cold = Row(issue, everything, "issuepress cold")
     warm = Row(issue, everything, "issuepress warm", baseline=cold)
@@ -229,8 +296,10 @@ def bench_issue(root: Path, issue: str, work: Path, count: int, with_pdf: bool, 
              (warm, lambda: measure_warm(root, issue, "all", work))]
     if rebuild:  # the ratio column is then rebuild / cold build of every edition
         again = Row(issue, everything, "issuepress 1-para rebuild", baseline=cold)
-        rows.append(again)
-        jobs.append((again, lambda: measure_rebuild(root, issue, "all", work)))
+        watched = Row(issue, everything, "issuepress 1-para rebuild, --watch", baseline=cold)
+        rows += [again, watched]
+        jobs += [(again, lambda: measure_rebuild(root, issue, "all", work)),
+                 (watched, lambda: measure_watch_rebuild(root, issue, "all", work))]
     rounds(jobs, count)
     return rows
 
