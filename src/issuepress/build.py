@@ -30,9 +30,19 @@ class Edition:
     lays_out: bool = False  # laid out by WeasyPrint in pages
 
     def make(self, rendered: RenderedIssue, theme: Theme, cache: Cache) -> Made:
+        return self.start(rendered, theme, cache)()
+
+    def start(self, rendered: RenderedIssue, theme: Theme, cache: Cache) -> Callable[[], Made]:
+        """Build the edition; the returned function gives it. A PDF edition returns before its
+        assembly (done in a layout process) has finished, so that the next edition starts meanwhile."""
         module, function = self.maker.split(":")
         made = getattr(importlib.import_module(f"issuepress.editions.{module}"), function)(rendered, theme, cache)
-        return made if isinstance(made, Made) else Made(made)
+
+        def finish() -> Made:
+            result = made() if callable(made) else made
+            return result if isinstance(result, Made) else Made(result)
+
+        return finish
 
 
 EDITIONS: dict[str, Edition] = {
@@ -119,13 +129,17 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
     rendered, theme = load(root, issue_id, cache)
     progress("loaded", issue_id)
     out_dir = out_dir or root / "build" / issue_id
-    made: list[tuple[Edition, Made, float]] = []
+    started: list[tuple[Edition, Callable[[], Made], float]] = []
     for name in formats:
         edition = EDITIONS[name]
         progress("start", name)
-        started = time.perf_counter()
-        made.append((edition, edition.make(rendered, theme, cache), time.perf_counter() - started))
-        progress("done", name)
+        begun = time.perf_counter()
+        started.append((edition, edition.start(rendered, theme, cache), time.perf_counter() - begun))
+    made: list[tuple[Edition, Made, float]] = []
+    for edition, finish, seconds in started:
+        begun = time.perf_counter()
+        made.append((edition, finish(), seconds + time.perf_counter() - begun))
+        progress("done", edition.name)
     built = []
     for edition, result, seconds in made:
         path = edition.target(out_dir, issue_id)

@@ -14,6 +14,7 @@ the cache does not wait half a second for it.)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from ..cache import MemoryCache
 from ..cache import key as cache_key
@@ -63,12 +64,15 @@ class PageGeometry:
         )
 
 
-def build_print(rendered: RenderedIssue, theme: Theme, cache=None) -> Made:
-    return _made(*render_pdf(rendered, theme, cache or MemoryCache(), screen=False))
+def build_print(rendered: RenderedIssue, theme: Theme, cache=None) -> Callable[[], Made]:
+    """Lay out the print PDF; the returned function waits for its assembly (see `start_pdf`)."""
+    finish = start_pdf(rendered, theme, cache or MemoryCache(), screen=False)
+    return lambda: _made(*finish())
 
 
-def build_screen(rendered: RenderedIssue, theme: Theme, cache=None) -> Made:
-    return _made(*render_pdf(rendered, theme, cache or MemoryCache(), screen=True))
+def build_screen(rendered: RenderedIssue, theme: Theme, cache=None) -> Callable[[], Made]:
+    finish = start_pdf(rendered, theme, cache or MemoryCache(), screen=True)
+    return lambda: _made(*finish())
 
 
 def _made(data: bytes, report: preflight.Report) -> Made:
@@ -80,6 +84,16 @@ def _made(data: bytes, report: preflight.Report) -> Made:
 
 def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tuple[bytes, preflight.Report]:
     """Lay out the parts (in parallel, or from the cache), number them, assemble, and preflight."""
+    return start_pdf(rendered, theme, cache, screen)()
+
+
+def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> Callable[[], tuple[bytes, preflight.Report]]:
+    """Lay out the parts and plan the pages now; the returned function assembles and preflights.
+
+    Where layout processes have already laid out parts in this build (so WeasyPrint is loaded
+    there), the assembly goes to one of them: the build goes on with the next edition meanwhile
+    (the screen PDF's assembly then runs beside the print PDF's).
+    """
     issue = rendered.issue
     settings = issue.magazine.print
     geometry = PageGeometry.for_print(settings, screen)
@@ -121,19 +135,27 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
         sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
                          stylesheet="css/furniture.css")
         sheets, _ = lay_out([sheet], files, slack, cache, files_key, workers)
-    refused = [url for part in parts.values() for url in part.refused]
-    if refused:
-        raise IssueError([Problem(f"the print layout asked for {url}, which is not part of the issue",
-                                  issue.manifest.name) for url in refused])
-    data = pdfassembly.assemble(plan, parts, sheets["furniture"], furnishing, geometry, screen, settings.marks,
-                                _metadata(rendered), issue.language)
-    families = set(theme.families.values())
-    labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
-    facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
-    report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
-    report.parts, report.laid_out = len(parts), len(laid_out)
-    report.processes = workers.count if workers is not None and not workers.broken else 1
-    return data, report
+        refused = [url for part in parts.values() for url in part.refused]
+        if refused:
+            raise IssueError([Problem(f"the print layout asked for {url}, which is not part of the issue",
+                                      issue.manifest.name) for url in refused])
+        job = (plan, parts, sheets["furniture"], furnishing, geometry, screen, settings.marks, _metadata(rendered),
+               issue.language)
+        # Only workers that outlive this block (a build's) can be left to finish the assembly.
+        handing_off = workers is not None and workers.warm and not workers.broken and workers.depth > 1
+        assembling = workers.assemble(job) if handing_off else None
+        processes = workers.count if workers is not None and not workers.broken else 1
+
+    def finish() -> tuple[bytes, preflight.Report]:
+        data = assembling.result() if assembling is not None else pdfassembly.assemble(*job)
+        families = set(theme.families.values())
+        labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
+        facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
+        report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
+        report.parts, report.laid_out, report.processes = len(parts), len(laid_out), processes
+        return data, report
+
+    return finish
 
 
 def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: PrintSettings, geometry: PageGeometry,

@@ -121,6 +121,8 @@ class Workers:
         self._used = False
         self._previous: set[str] = set()
         self.broken = False  # a worker died (killed, out of memory): lay out in this process from then on
+        self.warm = False  # they have laid out parts, so WeasyPrint is loaded: no task waits for it
+        self.depth = 1  # the `workers_started` blocks using them; they stop when the first one ends
 
     @classmethod
     def start(cls) -> "Workers | None":
@@ -137,10 +139,19 @@ class Workers:
             self._new_job(files, slack_px)
         self._used = True
         try:
-            return list(self.pool.map(_lay_out_in_worker, [self._job] * len(specs), specs))
+            parts = list(self.pool.map(_lay_out_in_worker, [self._job] * len(specs), specs))
         except BrokenProcessPool:
             self.broken = True  # the parts are laid out again below; a rebuild (--watch) goes on without workers
             return _lay_out_here(specs, files, slack_px)
+        self.warm = True
+        return parts
+
+    def assemble(self, job: tuple) -> "_Assembly":
+        """`pdfassembly.assemble(*job)` in a worker; its result() is the PDF."""
+        from . import pdfassembly
+
+        self._used = True
+        return _Assembly(self, job, self.pool.submit(pdfassembly.assemble, *job))
 
     def _new_job(self, files: dict[str, Asset | bytes], slack_px: float) -> None:
         """Write the job file; fonts and images another job wrote stay, those no longer used go."""
@@ -180,6 +191,20 @@ class Workers:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+class _Assembly:
+    def __init__(self, workers: Workers, job: tuple, future):
+        self.workers, self.job, self.future = workers, job, future
+
+    def result(self) -> bytes:
+        from . import pdfassembly
+
+        try:
+            return self.future.result()
+        except BrokenProcessPool:
+            self.workers.broken = True
+            return pdfassembly.assemble(*self.job)
+
+
 _RUNNING: list[Workers] = []
 
 
@@ -188,7 +213,12 @@ def workers_started():
     """Layout workers for the PDF editions built inside this block: the ones an enclosing block
     started, or new ones (None where they cannot help)."""
     if _RUNNING:
-        yield _RUNNING[-1]
+        outer = _RUNNING[-1]
+        outer.depth += 1
+        try:
+            yield outer
+        finally:
+            outer.depth -= 1
         return
     workers = Workers.start()
     if workers is not None:
