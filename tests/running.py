@@ -20,10 +20,13 @@ class Running:
     """`issuepress ARGS` running in `root`, and every line it has printed so far (stderr, where it talks)."""
 
     def __init__(self, root: Path, args: list[str], ready: str, env: dict | None = None):
+        # Ctrl-C (SIGINT) is how a user stops these; a suite started in the background would pass on
+        # an ignored SIGINT, which Python then leaves ignored, so the child gets the default back.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "issuepress", *args], cwd=root, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "NO_COLOR": "1", **(env or {})})
+            env={**os.environ, "NO_COLOR": "1", **(env or {})},
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
