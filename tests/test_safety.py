@@ -48,8 +48,9 @@ def test_sigterm_during_build_leaves_previous_editions(strand: Path, tmp_path: P
     assert run_cli("build", "1891-07", "--out", str(out), cwd=strand).returncode == 0
     before = digest_tree(out)
     # --no-cache: from the cache the PDFs would be assembled before the signal arrives
-    process = subprocess.Popen([sys.executable, "-m", "issuepress", "build", "1891-07", "--out", str(out), "--no-cache"],
-                               cwd=strand, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+    process = subprocess.Popen([sys.executable, "-m", "issuepress", "build", "1891-07", "--out", str(out),
+                                "--no-cache"], cwd=strand, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "NO_COLOR": "1"})
     for line in process.stderr:  # wait until the slowest edition is being laid out
         if line.startswith("pdf ") or line.startswith("screen-pdf"):
             break

@@ -87,7 +87,8 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tu
     return start_pdf(rendered, theme, cache, screen)()
 
 
-def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> Callable[[], tuple[bytes, preflight.Report]]:
+def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
+              screen: bool) -> Callable[[], tuple[bytes, preflight.Report]]:
     """Lay out the parts and plan the pages now; the returned function assembles and preflights.
 
     Where layout processes have already laid out parts in this build (so WeasyPrint is loaded
