@@ -37,6 +37,7 @@ tools: .tools/installed
 benchmark: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/subscribers.py
+	$(BIN)/python benchmarks/typography.py
 
 clean:
 	rm -rf build .pytest_cache dist
