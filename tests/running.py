@@ -19,14 +19,15 @@ from pathlib import Path
 class Running:
     """`issuepress ARGS` running in `root`, and every line it has printed so far (stderr, where it talks)."""
 
-    def __init__(self, root: Path, args: list[str], ready: str, env: dict | None = None):
+    def __init__(self, root: Path, args: list[str], ready: str, env: dict | None = None, own_group: bool = False):
         # Ctrl-C (SIGINT) is how a user stops these; a suite started in the background would pass on
         # an ignored SIGINT, which Python then leaves ignored, so the child gets the default back.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "issuepress", *args], cwd=root, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "NO_COLOR": "1", **(env or {})},
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            start_new_session=own_group)  # own_group: a terminal's Ctrl-C can be sent to it and its children
         self.lines: list[str] = []
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -55,9 +56,13 @@ class Running:
             time.sleep(0.05)
         raise AssertionError(f"no line matching {pattern!r} in:\n{self.output}")
 
-    def stop(self, signum: int = signal.SIGINT) -> int:
+    def stop(self, signum: int = signal.SIGINT, group: bool = False) -> int:
+        """Send `signum` (to the whole process group with `group`, as a terminal's Ctrl-C does); its exit status."""
         if self.process.poll() is None:
-            self.process.send_signal(signum)
+            if group:
+                os.killpg(self.process.pid, signum)
+            else:
+                self.process.send_signal(signum)
         try:
             code = self.process.wait(timeout=30)
         finally:

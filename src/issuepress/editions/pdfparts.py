@@ -16,6 +16,7 @@ import multiprocessing.util
 import os
 import pickle
 import shutil
+import signal
 import tempfile
 import threading
 import uuid
@@ -151,7 +152,12 @@ class Workers:
         from . import pdfassembly
 
         self._used = True
-        return _Assembly(self, job, self.pool.submit(pdfassembly.assemble, *job))
+        try:
+            future = self.pool.submit(pdfassembly.assemble, *job)
+        except BrokenProcessPool:  # a worker died while idle: nothing laid out since has noticed
+            self.broken = True
+            future = None
+        return _Assembly(self, job, future)
 
     def _new_job(self, files: dict[str, Asset | bytes], slack_px: float) -> None:
         """Write the job file; fonts and images another job wrote stay, those no longer used go."""
@@ -179,16 +185,19 @@ class Workers:
             self._written[asset.digest] = name
         return str(self.folder / self._written[asset.digest])
 
-    def close(self) -> None:
-        if not self._used:
-            # Everything came from the cache (or the issue had a problem): stop the workers now
-            # instead of waiting for them to finish loading WeasyPrint. They hold nothing to clean
-            # up, and SIGKILL skips the SIGTERM handler they inherited (which would print a
-            # traceback). The executor has no public way to do this before Python 3.14 (kill_workers).
-            for process in list(getattr(self.pool, "_processes", {}).values()):
-                process.kill()
-        self.pool.shutdown(cancel_futures=True)
-        shutil.rmtree(self.folder, ignore_errors=True)
+    def close(self, abandoned: bool = False) -> None:
+        """Stop the workers. `abandoned`: the build failed or was interrupted, and nothing they are
+        doing is wanted any more."""
+        try:
+            if abandoned or not self._used:
+                # Stop them now instead of waiting for a part or an assembly nobody will use, or (when
+                # everything came from the cache) for WeasyPrint to load. They hold nothing to clean up.
+                # The executor has no public way to do this before Python 3.14 (kill_workers).
+                for process in list(getattr(self.pool, "_processes", {}).values()):
+                    process.kill()
+            self.pool.shutdown(cancel_futures=True)
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)  # a second Ctrl-C must not leave the images behind
 
 
 class _Assembly:
@@ -199,10 +208,11 @@ class _Assembly:
         from . import pdfassembly
 
         try:
-            return self.future.result()
+            if self.future is not None:
+                return self.future.result()
         except BrokenProcessPool:
             self.workers.broken = True
-            return pdfassembly.assemble(*self.job)
+        return pdfassembly.assemble(*self.job)
 
 
 _RUNNING: list[Workers] = []
@@ -223,12 +233,16 @@ def workers_started():
     workers = Workers.start()
     if workers is not None:
         _RUNNING.append(workers)
+    abandoned = False
     try:
         yield workers
+    except BaseException:
+        abandoned = True
+        raise
     finally:
         if workers is not None:
             _RUNNING.remove(workers)
-            workers.close()
+            workers.close(abandoned)
 
 
 def _lay_out_here(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: float) -> list[Part]:
@@ -239,6 +253,10 @@ def _lay_out_here(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_
 
 
 def _start_worker() -> None:
+    # Ctrl-C at a terminal reaches every process in the group; the build's own process stops the
+    # workers, which would otherwise each print a KeyboardInterrupt traceback. SIGTERM just ends one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     import weasyprint  # noqa: F401  (every part needs it; loading it now overlaps the issue being read)
 
 
@@ -275,7 +293,7 @@ class _JobFiles:
 
 # Parsed stylesheets with their loaded fonts, per process: parsing print.css and loading its
 # @font-face fonts would otherwise cost every part a tenth of a second.
-_STYLESHEETS: dict[bytes, tuple] = {}
+_STYLESHEETS: dict[tuple, tuple] = {}
 
 
 def _stylesheet(name: str, fetcher):
@@ -283,7 +301,8 @@ def _stylesheet(name: str, fetcher):
     from weasyprint.text.fonts import FontConfiguration
 
     source = _JOB["files"][name]
-    if source not in _STYLESHEETS:
+    key = (source, _fonts_by_content(_JOB["files"]))  # a font replaced under the same name is loaded again
+    if key not in _STYLESHEETS:
         fonts = FontConfiguration()
         # WeasyPrint copies the fonts into a temporary folder that only its finalizer removes, and
         # worker processes end without running finalizers: multiprocessing's exit hook runs this one,
@@ -295,9 +314,18 @@ def _stylesheet(name: str, fetcher):
             for _sheet, _fonts, dropped in _STYLESHEETS.values():
                 dropped()
             _STYLESHEETS.clear()
-        _STYLESHEETS[source] = (sheet, fonts, forget)
-    sheet, fonts, _ = _STYLESHEETS[source]
+        _STYLESHEETS[key] = (sheet, fonts, forget)
+    sheet, fonts, _ = _STYLESHEETS[key]
     return sheet, fonts
+
+
+def _fonts_by_content(files) -> tuple:
+    """(href, digest) of every font the layout can load: in a worker the job folder names each
+    font file by its digest; in this process the assets carry it."""
+    fonts = {href: found for href, found in (files.index if isinstance(files, _JobFiles) else files).items()
+             if href.startswith("fonts/") and not isinstance(found, bytes)}
+    return tuple(sorted((href, found[0] if isinstance(files, _JobFiles) else found.digest)
+                        for href, found in fonts.items()))
 
 
 def _remove_font_folder(fonts) -> None:
