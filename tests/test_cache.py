@@ -199,28 +199,3 @@ def test_watch_stops_quietly_on_a_terminals_ctrl_c(sample: Path, tmp_path: Path)
         assert watching.stop(signal.SIGINT, group=True) == 0
     assert "stopped watching 2024-11" in watching.output
     assert "Traceback" not in watching.output and "KeyboardInterrupt" not in watching.output, watching.output
-
-
-def test_watch_uses_a_font_replaced_under_the_same_name(sample: Path, tmp_path: Path) -> None:
-    """The layout processes keep fonts loaded between builds: a new file under the old name must replace them."""
-    from fontTools import subset
-
-    assert run_cli("theme", "eject", "--fonts", cwd=sample).returncode == 0
-    regular = sample / "fonts/CharisSIL-Regular.ttf"
-    out = tmp_path / "watched"
-    with Running(sample, ["build", "2024-11", "--out", str(out), "--watch", "-f", "pdf"],
-                 r"^watching 2024-11") as watching:
-        seen = len(watching.lines)
-        # The same family with only the digits left: the text falls back to another font, the stylesheet stays
-        font = subset.load_font(str(regular), subset.Options())
-        subsetter = subset.Subsetter(subset.Options())
-        subsetter.populate(text="0123456789")
-        subsetter.subset(font)
-        draft = regular.with_name("CharisSIL-Regular.saving")
-        font.save(str(draft))
-        draft.replace(regular)
-        watching.wait_for_line(r"^rebuilt 2024-11 in .*CharisSIL-Regular\.ttf changed", timeout=120, start=seen)
-    build(sample, tmp_path / "cold", "-f", "pdf", "--no-cache", issue="2024-11")
-    assert page_texts(out / "2024-11.pdf") == page_texts(tmp_path / "cold/2024-11.pdf")
-    assert digests(out) == digests(tmp_path / "cold"), "the watched build kept the old font"
-
