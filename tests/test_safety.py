@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -83,6 +84,7 @@ def test_two_issues_build_at_once(sample: Path) -> None:
 
 KILL_A_WORKER_THEN_BUILD = """
 import sys
+import time
 from pathlib import Path
 from issuepress import build as recipe
 from issuepress.editions import pdfparts
@@ -112,3 +114,25 @@ def test_a_layout_process_that_dies_does_not_fail_the_build(sample: Path, tmp_pa
     assert len(details) == 2 and all(d.startswith("12 pages") and "processes" not in d for d in details), details
     assert "Exception ignored" not in result.stderr, result.stderr
     assert len(pypdf.PdfReader(tmp_path / "second/2024-11.pdf").pages) == 12
+
+
+def children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(child) for child in found]
+
+
+def test_a_killed_build_leaves_no_layout_process_behind(sample: Path) -> None:
+    """SIGKILL gives issuepress no chance to stop its layout processes: Linux ends them with it."""
+    process = subprocess.Popen([sys.executable, "-m", "issuepress", "build", "2024-11", "-f", "pdf", "--no-cache"],
+                               cwd=sample, stderr=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1"})
+    for line in process.stderr:  # the workers are started before the issue is read
+        if line.startswith("pdf "):
+            break
+    workers = children(process.pid)
+    assert len(workers) >= 2, "the layout processes run (this test needs two CPUs)"
+    process.kill()
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "a layout process outlived the build"

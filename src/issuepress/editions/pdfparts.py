@@ -9,6 +9,7 @@ pages, mirrors the margins and adds the furniture afterwards.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 import multiprocessing
@@ -113,7 +114,7 @@ class Workers:
         self.count = count
         self.folder = Path(tempfile.mkdtemp(prefix="issuepress-layout-"))
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_start_worker)
+                                        initializer=_start_worker, initargs=(os.getpid(),))
         self.pool.submit(int)  # forks every worker now (with fork, all are started on the first task)
         self._job: tuple[str, str] | None = None
         self._files: dict | None = None  # kept, so that a new dict cannot take the old one's id
@@ -252,12 +253,25 @@ def _lay_out_here(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_
     return [_lay_out_one(spec) for spec in specs]
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     # Ctrl-C at a terminal reaches every process in the group; the build's own process stops the
     # workers, which would otherwise each print a KeyboardInterrupt traceback. SIGTERM just ends one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _end_with(parent)
     import weasyprint  # noqa: F401  (every part needs it; loading it now overlaps the issue being read)
+
+
+def _end_with(parent: int) -> None:
+    """Have Linux end this worker when the build's process dies, even by SIGKILL: an idle worker
+    otherwise waits for work forever, holding its memory."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the executor's own shutdown is all there is
+        return
+    if os.getppid() != parent:  # the parent died before the request was in place
+        os._exit(1)
 
 
 def _lay_out_in_worker(job: tuple[str, str], spec: PartSpec) -> Part:
