@@ -74,21 +74,25 @@ def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir:
                   watch: bool, root: Path) -> None:
     """Build ISSUE_ID (a folder under issues/) into its editions."""
     chosen = _formats(formats)
-    if watch:
-        from . import watchbuild  # the file watcher is only needed here
 
-        with failures(out, "build failed", "nothing was written"):
-            watchbuild.watch(root, issue_id, chosen, out_dir, not no_cache, out)
-        return
-    started = time.perf_counter()
+    def build_once(because: str = "") -> None:
+        started = time.perf_counter()
+        with BuildProgress(out, issue_id, describe) as progress:
+            rendered, built = recipe.build(root, issue_id, chosen, out_dir, progress, use_cache=not no_cache)
+        out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
+        out.detail(f"read {len(rendered.pieces)} pieces and {len(rendered.assets)} images: "
+                   + ", ".join(shown(piece.source) for piece in rendered.pieces))
+        build_summary(out, issue_id, built, time.perf_counter() - started, because)
+
     describe = {name: edition.describe for name, edition in recipe.EDITIONS.items()}
-    with (failures(out, "build failed", "nothing was written"), recipe.layout_workers(chosen),
-          BuildProgress(out, issue_id, describe) as progress):
-        rendered, built = recipe.build(root, issue_id, chosen, out_dir, progress, use_cache=not no_cache)
-    out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
-    out.detail(f"read {len(rendered.pieces)} pieces and {len(rendered.assets)} images: "
-               + ", ".join(shown(piece.source) for piece in rendered.pieces))
-    build_summary(out, issue_id, built, time.perf_counter() - started)
+    with failures(out, "build failed", "nothing was written"):
+        if watch:
+            from . import watchbuild  # the file watcher is only needed here
+
+            watchbuild.watch(root, issue_id, chosen, out_dir, out, build_once)
+        else:
+            with recipe.layout_workers(chosen):
+                build_once()
 
 
 @main.command("check")

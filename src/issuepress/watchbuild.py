@@ -13,16 +13,18 @@ last build that worked stay where they are.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
+from typing import Callable
 
 from . import build as recipe
-from .terminal import BuildProgress, Output, because_of, build_summary, failures, shown
+from .terminal import Output, because_of, failures, shown
 from .watching import ChangeQueue, MagazineWatcher
 
 
-def watch(root: Path, issue_id: str, formats: list[str], out_dir: Path | None, use_cache: bool, out: Output) -> None:
-    """Build, then build again after every change, until Ctrl-C or SIGTERM."""
+def watch(root: Path, issue_id: str, formats: list[str], out_dir: Path | None, out: Output,
+          build_once: Callable[[str], None]) -> None:
+    """Build, then build again after every change, until Ctrl-C or SIGTERM. `build_once(because)` is the
+    one-off build, reporting as `issuepress build` does; `because` names the files whose change it follows."""
     root = root.resolve()
     if not (root / "issues" / issue_id).is_dir():
         recipe.load(root, issue_id)  # raises the usual "no issue" problem, naming the issues there
@@ -30,13 +32,9 @@ def watch(root: Path, issue_id: str, formats: list[str], out_dir: Path | None, u
     stopping = threading.Event()
 
     def build(changed: list[Path] | None = None) -> None:
-        started = time.perf_counter()
         with failures(out, "build failed", f"nothing was written; {target} keeps the last editions that built",
                       keep_going=True):
-            with BuildProgress(out, issue_id, {name: e.describe for name, e in recipe.EDITIONS.items()}) as progress:
-                rendered, built = recipe.build(root, issue_id, formats, out_dir, progress, use_cache)
-            out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
-            build_summary(out, issue_id, built, time.perf_counter() - started, because_of(changed))
+            build_once(because_of(changed))
 
     # The layout processes are forked before the watcher's threads start: forking a process that
     # runs threads can leave a child waiting on a lock no thread will release.

@@ -26,9 +26,12 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 from ..model import Asset
 from . import preflight
+
+T = TypeVar("T")
 
 BASE_URL = "https://issuepress.invalid/"  # a host that cannot exist: every fetch is answered from memory
 # Links between parts are written to this address plus "#anchor", and become internal links
@@ -140,25 +143,31 @@ class Workers:
         if self._job is None or files is not self._files or slack_px != self._slack:
             self._new_job(files, slack_px)
         self._used = True
-        try:
+
+        def in_workers() -> list[Part]:
             parts = list(self.pool.map(_lay_out_in_worker, [self._job] * len(specs), specs))
-        except BrokenProcessPool:
-            self.broken = True  # the parts are laid out again below; a rebuild (--watch) goes on without workers
-            return _lay_out_here(specs, files, slack_px)
-        self.warm = True
-        return parts
+            self.warm = True
+            return parts
+
+        return self._unless_one_died(in_workers, lambda: _lay_out_here(specs, files, slack_px))
 
     def assemble(self, job: tuple) -> "_Assembly":
         """`pdfassembly.assemble(*job)` in a worker; its result() is the PDF."""
         from . import pdfassembly
 
         self._used = True
+        # A worker that died while idle is noticed here: nothing laid out since has asked the pool.
+        return _Assembly(self, job, self._unless_one_died(lambda: self.pool.submit(pdfassembly.assemble, *job),
+                                                          lambda: None))
+
+    def _unless_one_died(self, in_workers: Callable[[], T], here: Callable[[], T]) -> T:
+        """`in_workers()`; if a worker has died (killed, out of memory), `here()` in this process instead,
+        and from then on: a rebuild (--watch) goes on without workers."""
         try:
-            future = self.pool.submit(pdfassembly.assemble, *job)
-        except BrokenProcessPool:  # a worker died while idle: nothing laid out since has noticed
+            return in_workers()
+        except BrokenProcessPool:
             self.broken = True
-            future = None
-        return _Assembly(self, job, future)
+            return here()
 
     def _new_job(self, files: dict[str, Asset | bytes], slack_px: float) -> None:
         """Write the job file; fonts and images another job wrote stay, those no longer used go."""
@@ -208,12 +217,10 @@ class _Assembly:
     def result(self) -> bytes:
         from . import pdfassembly
 
-        try:
-            if self.future is not None:
-                return self.future.result()
-        except BrokenProcessPool:
-            self.workers.broken = True
-        return pdfassembly.assemble(*self.job)
+        def here() -> bytes:
+            return pdfassembly.assemble(*self.job)
+
+        return here() if self.future is None else self.workers._unless_one_died(self.future.result, here)
 
 
 _RUNNING: list[Workers] = []
