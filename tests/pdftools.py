@@ -29,6 +29,16 @@ def fonts(pdf: Path) -> list[tuple[str, bool]]:
     return result
 
 
+def font_types(pdf: Path) -> dict[str, set[str]]:
+    """Font name without its subset prefix -> the types poppler sees ('CID TrueType', 'CID Type 0C (OT)')."""
+    output = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    types: dict[str, set[str]] = {}
+    for row in output.splitlines()[2:]:
+        name, kind = row[:37].strip(), row[37:55].strip()  # pdffonts pads its columns to these widths
+        types.setdefault(name.split("+", 1)[-1], set()).add(kind)
+    return types
+
+
 def page_texts(pdf: Path) -> list[str]:
     output = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout

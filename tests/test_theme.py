@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import issuepress
 from issuepress.layouts import builtin_theme_dir
 
 from conftest import REPO, run_cli
+from pdftools import font_types
 
 
 def test_installed_package_carries_the_repository_theme() -> None:
@@ -17,6 +19,27 @@ def test_installed_package_carries_the_repository_theme() -> None:
         shipped = {p.relative_to(theme / folder): p.read_bytes() for p in (theme / folder).rglob("*") if p.is_file()}
         source = {p.relative_to(REPO / folder): p.read_bytes() for p in (REPO / folder).rglob("*") if p.is_file()}
         assert shipped == source, f"the installed {folder}/ differs from the repository's; reinstall"
+
+
+def test_the_magazines_fonts_are_used_even_where_a_font_of_their_family_is_installed(sample: Path,
+                                                                                      tmp_path: Path) -> None:
+    """The printer gets the fonts the magazine ships, whichever fonts the machine that built the PDF has."""
+    installed = tmp_path / "installed-fonts"
+    installed.mkdir()
+    shutil.copy(REPO / "fonts/CharisSIL-Regular.ttf", installed)  # Charis SIL, installed on this machine
+    machine = tmp_path / "fonts.conf"
+    machine.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
+                       f'<fontconfig><include ignore_missing="yes">fonts.conf</include><dir>{installed}</dir>'
+                       f'<cachedir>{tmp_path / "font-cache"}</cachedir></fontconfig>')
+    # The magazine's own "Charis SIL" regular is another typeface, with PostScript (CFF) outlines: poppler
+    # tells it from the installed Charis SIL, whose outlines are TrueType.
+    (sample / "fonts").mkdir()
+    shutil.copy(REPO / "fonts/Inter-Regular.otf", sample / "fonts/CharisSIL-Regular.ttf")
+    result = run_cli("build", "2024-11", "--format", "pdf", cwd=sample, env={"FONTCONFIG_FILE": str(machine)})
+    assert result.returncode == 0, result.stderr
+    types = font_types(sample / "build/2024-11/2024-11.pdf")
+    assert types["Charis-SIL"] == {"CID Type 0C (OT)"}, types
+    assert types["Charis-SIL-Italic"] == {"CID TrueType"}, types  # the theme's own Charis, untouched
 
 
 def test_magazine_with_only_issues_builds(sample: Path) -> None:

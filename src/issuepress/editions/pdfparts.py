@@ -30,6 +30,7 @@ from typing import Callable, TypeVar
 
 from ..model import Asset
 from . import preflight
+from .fontfaces import font_configuration
 
 T = TypeVar("T")
 
@@ -319,12 +320,11 @@ _STYLESHEETS: dict[tuple, tuple] = {}
 
 def _stylesheet(name: str, fetcher):
     import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
 
     source = _JOB["files"][name]
     key = (source, _fonts_by_content(_JOB["files"]))  # a font replaced under the same name is loaded again
     if key not in _STYLESHEETS:
-        fonts = FontConfiguration()
+        fonts = font_configuration(source.decode("utf-8"), BASE_URL + name, _imported)
         # WeasyPrint copies the fonts into a temporary folder that only its finalizer removes, and
         # worker processes end without running finalizers: multiprocessing's exit hook runs this one,
         # and so does dropping the stylesheet below (a preview server lives long).
@@ -338,6 +338,12 @@ def _stylesheet(name: str, fetcher):
         _STYLESHEETS[key] = (sheet, fonts, forget)
     sheet, fonts, _ = _STYLESHEETS[key]
     return sheet, fonts
+
+
+def _imported(url: str) -> str | None:
+    """The text of a stylesheet another one @imports."""
+    found = _JOB["files"].get(url.removeprefix(BASE_URL)) if url.startswith(BASE_URL) else None
+    return found.decode("utf-8") if isinstance(found, bytes) else None
 
 
 def _fonts_by_content(files) -> tuple:

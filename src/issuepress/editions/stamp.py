@@ -74,11 +74,11 @@ _FONTS: dict[str, tuple] = {}
 
 def _fonts(theme: Theme):
     if theme.digest not in _FONTS:
-        from weasyprint.text.fonts import FontConfiguration
+        from .fontfaces import font_configuration
 
         css = theme.render("css/fonts.css")
         files = {"css/fonts.css": css.encode("utf-8"), **{font.href: font for font in theme.fonts_in(css)}}
-        fonts = FontConfiguration()
+        fonts = font_configuration(css, BASE_URL + "css/fonts.css", lambda url: None)
         multiprocessing.util.Finalize(fonts, fonts.__del__, exitpriority=10)  # its temporary font folder
         sheet = weasyprint.CSS(string=css, base_url=BASE_URL + "css/fonts.css", url_fetcher=MemoryFetcher(files),
                                font_config=fonts)

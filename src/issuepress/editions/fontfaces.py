@@ -1,0 +1,94 @@
+"""A stylesheet's @font-face rules -> a WeasyPrint font configuration in which their families are the theme's
+fonts, never an installed font of the same name.
+
+WeasyPrint adds @font-face fonts to the machine's fonts without hiding installed fonts of the same family, and
+fontconfig then often picks the installed one. On a machine with Debian's fonts-sil-charis, the theme's Charis
+SIL was silently replaced by it: a PDF depended on the machine that built it, and a font file a publisher
+changed or subset was not used at all. CSS says a @font-face family hides installed fonts of that name, so
+each configuration is loaded from a small fontconfig file that includes the usual one and rejects installed
+fonts of the stylesheet's families; WeasyPrint's own copies of the @font-face fonts stay accepted.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from typing import Callable
+from urllib.parse import urljoin
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+# FONTCONFIG_FILE is read from the environment while a configuration loads, and the environment is the
+# whole process's: two threads must not load theirs at once.
+_LOADING = threading.Lock()
+
+
+def font_configuration(css: str, url: str, read: Callable[[str], str | None]):
+    """A FontConfiguration for the stylesheet `css` found at `url`; `read(url)` gives an @import's text."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    families = font_face_families(css, url, read)
+    if not families:
+        return FontConfiguration()
+    with _LOADING, tempfile.NamedTemporaryFile(prefix="issuepress-fonts-", suffix=".conf") as conf:
+        conf.write(_hiding(families))
+        conf.flush()
+        before = os.environ.get("FONTCONFIG_FILE")
+        os.environ["FONTCONFIG_FILE"] = conf.name
+        try:
+            return FontConfiguration()  # fontconfig reads the file now, and not again
+        finally:
+            if before is None:
+                del os.environ["FONTCONFIG_FILE"]
+            else:
+                os.environ["FONTCONFIG_FILE"] = before
+
+
+def font_face_families(css: str, url: str, read: Callable[[str], str | None], seen: frozenset = frozenset()) -> list[str]:
+    """The families the stylesheet's @font-face rules (and those of the sheets it imports) define, once each."""
+    import tinycss2
+
+    families: list[str] = []
+    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        if rule.type != "at-rule":
+            continue
+        if rule.lower_at_keyword == "import":
+            target = next((t.value for t in rule.prelude if t.type in ("url", "string")), None)
+            if target is None:
+                continue
+            imported = urljoin(url, target)
+            text = read(imported) if imported not in seen else None
+            if text is not None:
+                families += font_face_families(text, imported, read, seen | {url})
+        elif rule.lower_at_keyword == "font-face" and rule.content is not None:
+            for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
+                                                              skip_whitespace=True):
+                if declaration.type == "declaration" and declaration.lower_name == "font-family":
+                    family = _family(declaration.value)
+                    if family:
+                        families.append(family)
+    return list(dict.fromkeys(families))
+
+
+def _family(value) -> str | None:
+    """`"Charis SIL"` or `Charis SIL` (idents) -> 'Charis SIL'; anything else is not a family WeasyPrint uses."""
+    tokens = [token for token in value if token.type not in ("whitespace", "comment")]
+    if len(tokens) == 1 and tokens[0].type == "string":
+        return tokens[0].value
+    if tokens and all(token.type == "ident" for token in tokens):
+        return " ".join(token.value for token in tokens)
+    return None
+
+
+def _hiding(families: list[str]) -> bytes:
+    root = Element("fontconfig")
+    # Relative: fontconfig finds it where it finds its own configuration (FONTCONFIG_PATH, else /etc/fonts).
+    SubElement(root, "include", ignore_missing="yes").text = os.environ.get("FONTCONFIG_FILE", "fonts.conf")
+    select = SubElement(root, "selectfont")
+    # WeasyPrint copies each @font-face font into a folder of its own in the temporary folder, and gives the
+    # copy the rule's family: accepted here, so that the rejection below leaves it alone.
+    SubElement(SubElement(select, "acceptfont"), "glob").text = os.path.join(tempfile.gettempdir(), "weasyprint-*")
+    reject = SubElement(select, "rejectfont")
+    for family in families:
+        SubElement(SubElement(SubElement(reject, "pattern"), "patelt", name="family"), "string").text = family
+    return b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n' + tostring(root)
