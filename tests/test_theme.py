@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import issuepress
@@ -21,25 +23,52 @@ def test_installed_package_carries_the_repository_theme() -> None:
         assert shipped == source, f"the installed {folder}/ differs from the repository's; reinstall"
 
 
-def test_the_magazines_fonts_are_used_even_where_a_font_of_their_family_is_installed(sample: Path,
-                                                                                      tmp_path: Path) -> None:
-    """The printer gets the fonts the magazine ships, whichever fonts the machine that built the PDF has."""
+def _a_machine_with_charis_installed(tmp_path: Path) -> dict[str, str]:
+    """The environment of a computer that has Charis SIL installed, whatever this one has."""
     installed = tmp_path / "installed-fonts"
     installed.mkdir()
-    shutil.copy(REPO / "fonts/CharisSIL-Regular.ttf", installed)  # Charis SIL, installed on this machine
+    shutil.copy(REPO / "fonts/CharisSIL-Regular.ttf", installed)
     machine = tmp_path / "fonts.conf"
     machine.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n'
                        f'<fontconfig><include ignore_missing="yes">fonts.conf</include><dir>{installed}</dir>'
                        f'<cachedir>{tmp_path / "font-cache"}</cachedir></fontconfig>')
+    env = {"FONTCONFIG_FILE": str(machine)}
+    seen = subprocess.run(["fc-match", "-f", "%{family}|%{fontformat}", "Charis SIL:style=Regular"],
+                          capture_output=True, text=True, check=True, env={**os.environ, **env})
+    assert seen.stdout.split("|") == ["Charis SIL", "TrueType"], seen.stdout
+    return env
+
+
+def test_the_magazines_fonts_are_used_even_where_a_font_of_their_family_is_installed(sample: Path,
+                                                                                      tmp_path: Path) -> None:
+    """The printer gets the fonts the magazine ships, whichever fonts the machine that built the PDF has."""
+    env = _a_machine_with_charis_installed(tmp_path)
     # The magazine's own "Charis SIL" regular is another typeface, with PostScript (CFF) outlines: poppler
     # tells it from the installed Charis SIL, whose outlines are TrueType.
     (sample / "fonts").mkdir()
     shutil.copy(REPO / "fonts/Inter-Regular.otf", sample / "fonts/CharisSIL-Regular.ttf")
-    result = run_cli("build", "2024-11", "--format", "pdf", cwd=sample, env={"FONTCONFIG_FILE": str(machine)})
+    result = run_cli("build", "2024-11", "--format", "pdf", cwd=sample, env=env)
     assert result.returncode == 0, result.stderr
     types = font_types(sample / "build/2024-11/2024-11.pdf")
     assert types["Charis-SIL"] == {"CID Type 0C (OT)"}, types
     assert types["Charis-SIL-Italic"] == {"CID TrueType"}, types  # the theme's own Charis, untouched
+
+
+def test_a_font_face_that_asks_for_an_installed_font_first_still_gets_the_magazines(sample: Path,
+                                                                                     tmp_path: Path) -> None:
+    """`src: local(...), url(...)` must not make the PDF depend on the computer that builds it."""
+    env = _a_machine_with_charis_installed(tmp_path)
+    (sample / "fonts").mkdir()
+    shutil.copy(REPO / "fonts/Inter-Regular.otf", sample / "fonts/CharisSIL-Regular.ttf")
+    (sample / "layouts/css").mkdir(parents=True)
+    fonts_css = (builtin_theme_dir() / "layouts/css/fonts.css").read_text()
+    own_file = 'src: url("../fonts/CharisSIL-Regular.ttf")'
+    assert own_file in fonts_css
+    asks_first = fonts_css.replace(own_file, f'src: local("CharisSIL"), {own_file.removeprefix("src: ")}')
+    (sample / "layouts/css/fonts.css").write_text(asks_first)
+    result = run_cli("build", "2024-11", "--format", "pdf", cwd=sample, env=env)
+    assert result.returncode == 0, result.stderr
+    assert font_types(sample / "build/2024-11/2024-11.pdf")["Charis-SIL"] == {"CID Type 0C (OT)"}
 
 
 def test_magazine_with_only_issues_builds(sample: Path) -> None:

@@ -28,10 +28,13 @@ def font_configuration(css: str, url: str, read: Callable[[str], str | None]):
     from weasyprint.text.fonts import FontConfiguration
 
     families = font_face_families(css, url, read)
-    if not families:
+    usual = os.environ.get("FONTCONFIG_FILE") or "fonts.conf"
+    if not families or (os.path.isabs(usual) and not os.path.isfile(usual)):
+        # Nothing to hide; or a FONTCONFIG_FILE that is not there, for which fontconfig falls back to its
+        # built-in fonts where an include of it would leave none at all.
         return FontConfiguration()
     with _LOADING, tempfile.NamedTemporaryFile(prefix="issuepress-fonts-", suffix=".conf") as conf:
-        conf.write(_hiding(families))
+        conf.write(_hiding(usual, families))
         conf.flush()
         before = os.environ.get("FONTCONFIG_FILE")
         os.environ["FONTCONFIG_FILE"] = conf.name
@@ -44,8 +47,12 @@ def font_configuration(css: str, url: str, read: Callable[[str], str | None]):
                 os.environ["FONTCONFIG_FILE"] = before
 
 
-def font_face_families(css: str, url: str, read: Callable[[str], str | None], seen: frozenset = frozenset()) -> list[str]:
-    """The families the stylesheet's @font-face rules (and those of the sheets it imports) define, once each."""
+def font_face_families(css: str, url: str, read: Callable[[str], str | None],
+                       seen: frozenset = frozenset()) -> list[str]:
+    """The families the stylesheet's @font-face rules (and those of the sheets it imports) define, once each.
+
+    A rule whose `src` asks for `local()` fonts first is no exception: a family defined by the theme is laid
+    out in the theme's file on every machine (and issuepress refuses fonts from the computer anyway)."""
     import tinycss2
 
     families: list[str] = []
@@ -53,13 +60,9 @@ def font_face_families(css: str, url: str, read: Callable[[str], str | None], se
         if rule.type != "at-rule":
             continue
         if rule.lower_at_keyword == "import":
-            target = next((t.value for t in rule.prelude if t.type in ("url", "string")), None)
-            if target is None:
-                continue
-            imported = urljoin(url, target)
-            text = read(imported) if imported not in seen else None
-            if text is not None:
-                families += font_face_families(text, imported, read, seen | {url})
+            imported = _imported_url(rule.prelude, url)
+            if imported and imported not in seen:
+                families += font_face_families(read(imported) or "", imported, read, seen | {url})
         elif rule.lower_at_keyword == "font-face" and rule.content is not None:
             for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
                                                               skip_whitespace=True):
@@ -68,6 +71,17 @@ def font_face_families(css: str, url: str, read: Callable[[str], str | None], se
                     if family:
                         families.append(family)
     return list(dict.fromkeys(families))
+
+
+def _imported_url(prelude, url: str) -> str | None:
+    """`@import "a.css"`, `@import url(a.css)` or `@import url("a.css")` -> the sheet's address."""
+    for token in prelude:
+        if token.type in ("url", "string"):
+            return urljoin(url, token.value)
+        if token.type == "function" and token.lower_name == "url":
+            strings = [t.value for t in token.arguments if t.type == "string"]
+            return urljoin(url, strings[0]) if strings else None
+    return None
 
 
 def _family(value) -> str | None:
@@ -80,15 +94,13 @@ def _family(value) -> str | None:
     return None
 
 
-def _hiding(families: list[str]) -> bytes:
+def _hiding(usual: str, families: list[str]) -> bytes:
     root = Element("fontconfig")
-    # Relative: fontconfig finds it where it finds its own configuration (FONTCONFIG_PATH, else /etc/fonts).
-    SubElement(root, "include", ignore_missing="yes").text = os.environ.get("FONTCONFIG_FILE", "fonts.conf")
-    select = SubElement(root, "selectfont")
-    # WeasyPrint copies each @font-face font into a folder of its own in the temporary folder, and gives the
-    # copy the rule's family: accepted here, so that the rejection below leaves it alone.
-    SubElement(SubElement(select, "acceptfont"), "glob").text = os.path.join(tempfile.gettempdir(), "weasyprint-*")
-    reject = SubElement(select, "rejectfont")
+    # A relative name is found where fontconfig finds its own configuration (FONTCONFIG_PATH, else /etc/fonts).
+    SubElement(root, "include").text = usual
+    # Rejected fonts are dropped from the machine's fonts only: since fontconfig 2.13 (2018), fonts a program
+    # adds itself, as WeasyPrint adds its copies of the @font-face fonts, are not subject to these rules.
+    reject = SubElement(SubElement(root, "selectfont"), "rejectfont")
     for family in families:
         SubElement(SubElement(SubElement(reject, "pattern"), "patelt", name="family"), "string").text = family
     return b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n' + tostring(root)
