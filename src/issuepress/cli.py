@@ -11,6 +11,7 @@ import datetime as dt
 import signal
 import sys
 import time
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import click
@@ -75,24 +76,29 @@ def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir:
     """Build ISSUE_ID (a folder under issues/) into its editions."""
     chosen = _formats(formats)
 
-    def build_once(because: str = "") -> None:
+    def build_once(failed: AbstractContextManager, because: str = "") -> None:
+        """One build, reported. `failed` says what a failure means (and whether the command ends);
+        `because` names the files whose change a rebuild follows."""
         started = time.perf_counter()
-        with BuildProgress(out, issue_id, describe) as progress:
+        built = None
+        with failed, recipe.layout_workers(chosen), BuildProgress(out, issue_id, describe) as progress:
             rendered, built = recipe.build(root, issue_id, chosen, out_dir, progress, use_cache=not no_cache)
+        if built is None:  # it failed, and `failed` has said so
+            return
+        # Outside `failed`: once the editions are written, nothing can make the build "write nothing".
         out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
         out.detail(f"read {len(rendered.pieces)} pieces and {len(rendered.assets)} images: "
                    + ", ".join(shown(piece.source) for piece in rendered.pieces))
         build_summary(out, issue_id, built, time.perf_counter() - started, because)
 
     describe = {name: edition.describe for name, edition in recipe.EDITIONS.items()}
-    with failures(out, "build failed", "nothing was written"):
-        if watch:
-            from . import watchbuild  # the file watcher is only needed here
+    if watch:
+        from . import watchbuild  # the file watcher is only needed here
 
+        with failures(out, "build failed", "nothing was written"):
             watchbuild.watch(root, issue_id, chosen, out_dir, out, build_once)
-        else:
-            with recipe.layout_workers(chosen):
-                build_once()
+    else:
+        build_once(failures(out, "build failed", "nothing was written"))
 
 
 @main.command("check")

@@ -13,6 +13,7 @@ last build that worked stay where they are.
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Callable
 
@@ -22,9 +23,10 @@ from .watching import ChangeQueue, MagazineWatcher
 
 
 def watch(root: Path, issue_id: str, formats: list[str], out_dir: Path | None, out: Output,
-          build_once: Callable[[str], None]) -> None:
-    """Build, then build again after every change, until Ctrl-C or SIGTERM. `build_once(because)` is the
-    one-off build, reporting as `issuepress build` does; `because` names the files whose change it follows."""
+          build_once: Callable[[AbstractContextManager, str], None]) -> None:
+    """Build, then build again after every change, until Ctrl-C or SIGTERM. `build_once(failed, because)`
+    is the one-off build, reporting as `issuepress build` does: `failed` says what a failure means, and
+    `because` names the files whose change a rebuild follows."""
     root = root.resolve()
     if not (root / "issues" / issue_id).is_dir():
         recipe.load(root, issue_id)  # raises the usual "no issue" problem, naming the issues there
@@ -32,9 +34,8 @@ def watch(root: Path, issue_id: str, formats: list[str], out_dir: Path | None, o
     stopping = threading.Event()
 
     def build(changed: list[Path] | None = None) -> None:
-        with failures(out, "build failed", f"nothing was written; {target} keeps the last editions that built",
-                      keep_going=True):
-            build_once(because_of(changed))
+        build_once(failures(out, "build failed", f"nothing was written; {target} keeps the last editions that built",
+                            keep_going=True), because_of(changed))
 
     # The layout processes are forked before the watcher's threads start: forking a process that
     # runs threads can leave a child waiting on a lock no thread will release.
