@@ -44,6 +44,9 @@ TITLES = {"2024-11": "The Meridian Review: November 2024",
           "1891-07": "The Strand Magazine: The Adventures of Sherlock Holmes"}
 PRINT_CSS = ("@page { size: A4; margin: 20mm } "
              "body { font-family: serif; font-size: 10.5pt; max-width: none; margin: 0; padding: 0 }")
+# The same, setting text as the theme does: justified and hyphenated (WeasyPrint hyphenates by the
+# document's language, which pandoc writes from the `lang` metadata).
+JUSTIFIED_CSS = PRINT_CSS + " p { text-align: justify; hyphens: auto }"
 WEASYPRINT = ("import sys, weasyprint; weasyprint.HTML(sys.argv[1], base_url=sys.argv[3])"
               ".write_pdf(sys.argv[2], stylesheets=[weasyprint.CSS(string=sys.argv[4])])")
 EDITED_STORY = STRAND_ORDER[5]  # the paragraph-change rebuild edits this story
@@ -208,11 +211,13 @@ def pandoc(issue_dir: Path, issue: str, edition: str, work: Path) -> tuple[Run, 
     target = out / f"{issue}.{edition}"
     options = ["-s"] if edition == "html" else ["--toc"]
     cmd = [PANDOC, *markdown_files(issue_dir), "-o", target, *options, "--metadata", f"title={TITLES[issue]}",
+           "--metadata", "lang=en",
            "--resource-path", f"{issue_dir / 'articles'}:{issue_dir}"]
     return run(cmd, cwd=issue_dir / "articles"), out
 
 
-def weasyprint(html: Path | None, issue_dir: Path, issue: str, work: Path, one_core: bool = False) -> tuple[Run, Path]:
+def weasyprint(html: Path | None, issue_dir: Path, issue: str, work: Path, one_core: bool = False,
+               css: str = PRINT_CSS) -> tuple[Run, Path]:
     """Plain WeasyPrint on pandoc's standalone HTML, with a minimal print stylesheet (pinned to the CPU the
     one-core issuepress runs on, for that comparison)."""
     out = fresh_dir(work, f"{issue}-weasyprint")
@@ -220,7 +225,7 @@ def weasyprint(html: Path | None, issue_dir: Path, issue: str, work: Path, one_c
         return Run(0.0, 0.0, 1, "pandoc wrote no HTML to render"), out
     base_url = str(issue_dir / "articles") + "/"  # pandoc keeps image paths relative to the Markdown
     pin = ["taskset", "-c", "0"] if one_core else []
-    return run([*pin, sys.executable, "-c", WEASYPRINT, html, out / f"{issue}.pdf", base_url, PRINT_CSS]), out
+    return run([*pin, sys.executable, "-c", WEASYPRINT, html, out / f"{issue}.pdf", base_url, css]), out
 
 
 def count_pages(out: Path) -> int | None:
@@ -271,9 +276,11 @@ def bench_issue(root: Path, issue: str, work: Path, count: int, with_pdf: bool, 
     if with_pdf:
         baselines["pdf"] = Row(issue, "pdf", "weasyprint (pandoc html)")
         baselines["pdf, one core"] = Row(issue, "pdf", "weasyprint (pandoc html), one core")
-        for name, one_core in (("pdf", False), ("pdf, one core", True)):
-            jobs.append((baselines[name], lambda one_core=one_core: weasyprint(pandoc_html(work, issue), issue_dir,
-                                                                               issue, work, one_core)))
+        baselines["pdf, one core, justified"] = Row(issue, "pdf", "weasyprint (pandoc html), one core, justified")
+        for name, one_core, css in (("pdf", False, PRINT_CSS), ("pdf, one core", True, PRINT_CSS),
+                                    ("pdf, one core, justified", True, JUSTIFIED_CSS)):
+            jobs.append((baselines[name], lambda one_core=one_core, css=css: weasyprint(
+                pandoc_html(work, issue), issue_dir, issue, work, one_core, css)))
     rows: list[Row] = []
     for edition in EDITIONS:
         if edition != "pdf" or with_pdf:
@@ -288,6 +295,10 @@ def bench_issue(root: Path, issue: str, work: Path, count: int, with_pdf: bool, 
             rows.append(baselines[edition])
         if edition == "pdf" and with_pdf:
             rows.append(baselines["pdf, one core"])
+            # The one-core runs again, against WeasyPrint doing the theme's typographic work (not measured twice)
+            one_core = next(row for row in rows if row.tool == "issuepress cold, one core")
+            rows += [Row(issue, "pdf", "issuepress cold, one core", runs=one_core.runs,
+                         baseline=baselines["pdf, one core, justified"]), baselines["pdf, one core, justified"]]
     everything = "all" if with_pdf else "all (html+epub)"
     cold = Row(issue, everything, "issuepress cold")
     warm = Row(issue, everything, "issuepress warm", baseline=cold)
@@ -301,6 +312,8 @@ def bench_issue(root: Path, issue: str, work: Path, count: int, with_pdf: bool, 
         jobs += [(again, lambda: measure_rebuild(root, issue, "all", work)),
                  (watched, lambda: measure_watch_rebuild(root, issue, "all", work))]
     rounds(jobs, count)
+    for row in rows:  # a row sharing another's runs shares its page count
+        row.pages = row.pages or next((other.pages for other in rows if other.runs is row.runs), None)
     return rows
 
 
