@@ -142,6 +142,25 @@ def test_cover_and_opening_are_not_blank(sample_pdfs: Path, tmp_path: Path) -> N
         assert inked > (0.5 if number == 1 else 0.05), f"page {number} looks blank ({inked:.3f} inked)"
 
 
+@pytest.mark.parametrize("size", [(2800, 3600), (4000, 2000)])  # taller, and wider, than the page
+def test_a_cover_image_fills_the_bleed_on_every_side(size: tuple[int, int], sample: Path, tmp_path: Path) -> None:
+    """A printer trims inside the bleed: any paper left there shows as a white edge on the cover."""
+    Image.new("RGB", size, (0, 160, 60)).save(sample / "issues/2024-11/images/cover.jpg", quality=95)
+    assert run_cli("build", "2024-11", "-f", "pdf", cwd=sample).returncode == 0
+    pdf = sample / "build/2024-11/2024-11.pdf"
+    media, bleed, trim = (boxes(pdf)[0][name] for name in ("MediaBox", "BleedBox", "TrimBox"))
+    page = Image.open(render_page(pdf, 1, tmp_path / "cover", dpi=72)).convert("RGB")  # a pixel a point
+
+    def at(x: float, y: float) -> tuple[int, int, int]:
+        return page.getpixel((round(x - media[0]), round(media[3] - y)))
+
+    middle_x, middle_y = (trim[0] + trim[2]) / 2, (trim[1] + trim[3]) / 2
+    in_the_bleed = {"left": at((bleed[0] + trim[0]) / 2, middle_y), "right": at((bleed[2] + trim[2]) / 2, middle_y),
+                    "bottom": at(middle_x, (bleed[1] + trim[1]) / 2), "top": at(middle_x, (bleed[3] + trim[3]) / 2)}
+    for side, (red, green, blue) in in_the_bleed.items():
+        assert green > 120 and red < 60 and blue < 100, f"the {side} bleed is not the cover's green: {in_the_bleed}"
+
+
 def test_footnotes_sit_at_the_foot_of_their_page(sample_pdfs: Path) -> None:
     page = page_texts(sample_pdfs / "2024-11.pdf")[3]
     body, _, foot = page.partition("The phrase is usually credited to Arthur Conolly")
