@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, problem_lines, run_cli
+from conftest import FIXTURES, REPO, problem_lines, run_cli
 
 CASES = sorted(p.name for p in (FIXTURES / "bad").iterdir() if p.is_dir())
 
@@ -79,3 +79,44 @@ def test_a_bug_is_one_line_not_a_traceback(sample: Path, monkeypatch) -> None:
     assert result.exit_code == 70
     assert "internal error: RuntimeError: something inside issuepress went wrong" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_symbolic_link_loop_is_a_problem_of_the_issue(sample: Path) -> None:
+    articles = sample / "issues/2024-11/articles"
+    (articles / "loop-a.md").symlink_to("loop-b.md")
+    (articles / "loop-b.md").symlink_to("loop-a.md")
+    manifest = sample / "issues/2024-11/issue.yaml"
+    text = manifest.read_text()
+    manifest.write_text(text.replace("articles:\n", "articles:\n  - articles/loop-a.md\n", 1))
+    line = text.splitlines().index("articles:") + 2
+    for command in ("check", "build"):
+        result = run_cli(command, "2024-11", cwd=sample)
+        assert result.returncode == 1, result.stderr
+        assert (f"issues/2024-11/issue.yaml:{line}: 'articles': 'articles/loop-a.md' is a symbolic link that "
+                "leads back to itself") in problem_lines(result.stderr)
+
+
+def test_an_output_folder_that_cannot_be_written_is_said_before_the_build(sample: Path) -> None:
+    (sample / "afile").write_text("not a folder")
+    result = run_cli("build", "2024-11", "--out", "afile/sub", cwd=sample)
+    assert result.returncode == 1, result.stderr
+    assert "cannot write the editions to afile/sub: afile is a file, not a folder" in result.stderr
+    assert "building" not in result.stderr  # said before any edition is built
+
+
+def test_check_finds_the_mistakes_of_every_editions_layouts_at_once(sample: Path) -> None:
+    (sample / "layouts/html").mkdir(parents=True)
+    (sample / "layouts/html/article.html").write_text('{% include "html/article.html" %}\n')
+    (sample / "layouts/epub").mkdir(parents=True)
+    builtin = (REPO / "layouts/epub/article.xhtml").read_text()
+    (sample / "layouts/epub/article.xhtml").write_text(builtin.replace("</header>", "</header><b>unclosed &nbsp;"))
+    result = run_cli("check", "2024-11", cwd=sample)
+    assert result.returncode == 1, result.stderr
+    lines = problem_lines(result.stderr)
+    assert any(line.startswith("layouts/html/article.html:1: layout error: html/article.html never finishes")
+               for line in lines), lines
+    assert any(line.startswith("layouts/epub/article.xhtml: layout error: epub/article.xhtml makes XHTML that is "
+                               "not well-formed") for line in lines), lines
+    build = run_cli("build", "2024-11", "--format", "epub", cwd=sample)
+    assert build.returncode == 1 and "not well-formed" in build.stderr, build.stderr
+    assert not (sample / "build").exists()

@@ -7,6 +7,7 @@ problem anywhere leaves the previous editions untouched.
 from __future__ import annotations
 
 import importlib
+import os
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from typing import Callable
 from . import content, manifest
 from .editions import Made
 from .cache import Cache, MemoryCache
-from .errors import Problems
+from .errors import IssueError, Problems
 from .layouts import Theme, load_theme
 from .model import Contributor, RenderedIssue
 from .outputs import folder_size, write_file, write_tree
@@ -84,6 +85,21 @@ def load(root: Path, issue_id: str, cache: Cache | None = None) -> tuple[Rendere
     return replace(rendered, contributors=_bio_order(issue, rendered.pieces)), theme
 
 
+def _unwritable(folder: Path) -> str | None:
+    """Why the editions cannot be written into `folder` (made if missing), or None."""
+    existing = folder
+    try:
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            return f"cannot write the editions to {folder}: {existing} is a file, not a folder"
+    except OSError as error:
+        return f"cannot write the editions to {folder}: {error.strerror or error}"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"cannot write the editions to {folder}: {existing} is not writable"
+    return None
+
+
 def _bio_order(issue, pieces) -> tuple[Contributor, ...]:
     """Whose bios the issue prints: authors in reading order, then the issue's other contributors."""
     people: dict[str, Contributor] = {}
@@ -102,6 +118,24 @@ def preflight(rendered: RenderedIssue, theme: Theme):
 
     _data, report = render_pdf(rendered, theme, MemoryCache(), screen=False)
     return report
+
+
+def rehearse(rendered: RenderedIssue, theme: Theme) -> tuple:
+    """Make the web edition and the EPUB in memory, and render the print layouts, writing nothing: a
+    mistake in a layout that only building would show is found by `check`. Returns their warnings."""
+    from .editions.pdf import check_layouts
+
+    warnings, problems = [], []
+    for step in (lambda: EDITIONS["html"].make(rendered, theme, MemoryCache()).warnings,
+                 lambda: EDITIONS["epub"].make(rendered, theme, MemoryCache()).warnings,
+                 lambda: check_layouts(rendered, theme) or ()):
+        try:
+            warnings += step()
+        except IssueError as error:  # every edition's mistakes at once, not one edition's per check
+            problems += error.problems
+    if problems:
+        raise IssueError(problems)
+    return tuple(warnings)
 
 
 def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = None,
@@ -125,10 +159,13 @@ def layout_workers(formats: list[str]):
 def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
            progress: Callable[[str, str], None], use_cache: bool) -> tuple[RenderedIssue, list[Built]]:
     progress("load", issue_id)
+    out_dir = out_dir or root / "build" / issue_id
+    unwritable = _unwritable(out_dir)  # said now, not after a minute of layout
     cache = Cache(root / "build" / ".cache") if use_cache else MemoryCache()
     rendered, theme = load(root, issue_id, cache)
+    if unwritable:
+        raise IssueError(unwritable)
     progress("loaded", issue_id)
-    out_dir = out_dir or root / "build" / issue_id
     started: list[tuple[Edition, Callable[[], Made], float]] = []
     for name in formats:
         edition = EDITIONS[name]
@@ -143,12 +180,16 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
     built = []
     for edition, result, seconds in made:
         path = edition.target(out_dir, issue_id)
-        if isinstance(result.data, dict):
-            write_tree(path, result.data)
-            detail = result.detail or f"{len(result.data)} files"
-            built.append(Built(edition, path, folder_size(result.data), seconds, detail, result.warnings))
-        else:
-            write_file(path, result.data)
-            built.append(Built(edition, path, len(result.data), seconds, result.detail, result.warnings))
+        try:
+            if isinstance(result.data, dict):
+                write_tree(path, result.data)
+                detail = result.detail or f"{len(result.data)} files"
+                built.append(Built(edition, path, folder_size(result.data), seconds, detail, result.warnings))
+            else:
+                write_file(path, result.data)
+                built.append(Built(edition, path, len(result.data), seconds, result.detail, result.warnings))
+        except OSError as error:  # a full disk, a folder made read-only mid-build
+            written = "; written before it: " + ", ".join(str(item.path) for item in built) if built else ""
+            raise IssueError(f"could not write {path}: {error.strerror or error}{written}") from None
     cache.commit()
     return rendered, built

@@ -112,15 +112,16 @@ def check_command(out: Output, issue_id: str, preflight: bool, root: Path) -> No
     with (failures(out, f"{issue_id} has problems", "fix them and check again"),
           recipe.layout_workers(["pdf"] if preflight else [])):
         rendered, theme = recipe.load(root, issue_id)
+        warnings = rendered.warnings + recipe.rehearse(rendered, theme)
         findings = recipe.preflight(rendered, theme) if preflight else None
-    out.problems(rendered.warnings + (tuple(findings.problems) if findings else ()))
+    out.problems(warnings + (tuple(findings.problems) if findings else ()))
     if findings:
         out.say(f"print PDF: {findings.summary()}; fonts: {', '.join(findings.fonts)}")
         if findings.errors:
             out.console.print(f"{len(findings.errors)} problems a printer would reject", style="bold red")
             sys.exit(1)
     out.say(f"{issue_id} is ready to build: {len(rendered.pieces)} pieces, {len(rendered.assets)} images, "
-            f"{len(rendered.warnings)} warnings", style="bold green")
+            f"{len(warnings)} warning{'s' * (len(warnings) != 1)}", style="bold green")
 
 
 @main.command("init")

@@ -35,7 +35,7 @@ def shown_path(path: Path | str | None, root: Path) -> str | None:
     path = Path(path)
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the folder; a symlink loop (RuntimeError before 3.13)
         return str(path)
 
 

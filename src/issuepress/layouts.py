@@ -14,6 +14,7 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
+from xml.etree import ElementTree
 
 import jinja2
 from fontTools.ttLib import TTFont
@@ -60,8 +61,25 @@ class Theme:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateError as error:
             raise IssueError(self._problem(error)) from None
+        except RecursionError as error:  # {% include %} of itself, or two layouts including each other
+            error.message = f"{name} never finishes: a layout includes itself, directly or through another"
+            raise IssueError(self._problem(error)) from None
 
-    def _problem(self, error: jinja2.TemplateError) -> list[Problem]:
+    def render_xhtml(self, name: str, **context: Any) -> str:
+        """Render an XHTML layout (the EPUB's), which reading apps refuse unless it is well-formed XML: a
+        layout that makes anything else is a mistake in that layout, said before an EPUB is written."""
+        markup = self.render(name, **context)
+        try:
+            ElementTree.fromstring(markup.encode("utf-8"))
+        except ElementTree.ParseError as error:
+            line, column = error.position
+            reason = str(error).split(": line ")[0]
+            raise IssueError(f"layout error: {name} makes XHTML that is not well-formed ({reason}, at line {line}, "
+                             f"column {column} of what it made); reading apps refuse such a document",
+                             self.origins.get(name)) from None
+        return markup
+
+    def _problem(self, error: jinja2.TemplateError | RecursionError) -> list[Problem]:
         line = getattr(error, "lineno", None)
         path = self.origins.get(getattr(error, "name", None) or "")
         if path is None:  # a render-time error: the innermost frame that belongs to a layout

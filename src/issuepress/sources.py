@@ -40,6 +40,8 @@ def resolve_inside(base: Path, reference: str, root: Path) -> tuple[Path | None,
         return None, f"'{reference}' is an absolute path; use a path relative to the file that names it"
     try:
         resolved = (base / candidate).resolve()
+    except RuntimeError:  # Python before 3.13 says a symlink loop this way
+        return None, f"'{reference[:80]}' is a symbolic link that leads back to itself"
     except (OSError, ValueError):  # a NUL byte, a name too long for the file system, a symlink loop
         return None, f"'{reference[:80]}' is not a usable file name"
     if not resolved.is_relative_to(root.resolve()):

@@ -86,7 +86,7 @@ class EpubEdition:
         """The imprint page of a personalised copy: who it was prepared for, and the copy's identifier."""
         issue = self.rendered.issue
         lang = {"lang": issue.language, "dir": self.context["issue_direction"], "prefixes": ""}
-        markup = self.theme.render("epub/imprint.xhtml", **{**self.context, "prepared_for": prepared_for,
+        markup = self.theme.render_xhtml("epub/imprint.xhtml", **{**self.context, "prepared_for": prepared_for,
                                                             "copy_identifier": copy_identifier}, **lang)
         return markup.encode("utf-8")
 
@@ -109,23 +109,24 @@ def _documents(rendered: RenderedIssue, theme: Theme, context: dict) -> list[Doc
     pages = {piece.page for piece in rendered.pieces} | {"contributors.html", "index.html"}
     lang = {"lang": issue.language, "dir": context["issue_direction"], "prefixes": ""}
     documents = [
-        Document("cover.xhtml", "Cover", theme.render("epub/cover.xhtml", **context, **lang)),
-        Document("title.xhtml", issue.full_title, theme.render("epub/title.xhtml", **context, **lang)),
-        Document("nav.xhtml", "Contents", theme.render("epub/nav.xhtml", **context, **lang), ("nav",)),
+        Document("cover.xhtml", "Cover", theme.render_xhtml("epub/cover.xhtml", **context, **lang)),
+        Document("title.xhtml", issue.full_title, theme.render_xhtml("epub/title.xhtml", **context, **lang)),
+        Document("nav.xhtml", "Contents", theme.render_xhtml("epub/nav.xhtml", **context, **lang), ("nav",)),
     ]
     for piece in rendered.pieces:
         body = to_xhtml(piece.body, pages)
         prefixes = " ".join(f"{p}: {KNOWN_PREFIXES[p]}" for p in body.prefixes)
-        markup = theme.render("epub/article.xhtml", **context, article=piece, body=body.markup,
+        markup = theme.render_xhtml("epub/article.xhtml", **context, article=piece, body=body.markup,
                               lang=piece.language, dir=piece.direction, prefixes=prefixes)
         documents.append(Document(f"{piece.slug}.xhtml", piece.title, markup))
     if rendered.contributors:
         documents.append(Document("contributors.xhtml", "Contributors",
-                                  theme.render("epub/contributors.xhtml", **context, **lang)))
-    documents.append(Document("imprint.xhtml", "Imprint", theme.render("epub/imprint.xhtml", **context, **lang)))
+                                  theme.render_xhtml("epub/contributors.xhtml", **context, **lang)))
+    documents.append(Document("imprint.xhtml", "Imprint",
+                              theme.render_xhtml("epub/imprint.xhtml", **context, **lang)))
     if context["licences"]:  # reachable from the imprint, out of the reading order
         documents.append(Document("licences.xhtml", "Font licences",
-                                  theme.render("epub/licences.xhtml", **context, **lang), linear=False))
+                                  theme.render_xhtml("epub/licences.xhtml", **context, **lang), linear=False))
     return documents
 
 

@@ -96,23 +96,12 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
     (the screen PDF's assembly then runs beside the print PDF's).
     """
     issue = rendered.issue
-    settings = issue.magazine.print
-    geometry = PageGeometry.for_print(settings, screen)
-    context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
-               "goto": GOTO, "goto_page": GOTO_PAGE, "starts": {}}
-    css = theme.render("css/print.css", **context)
-    context["typefaces"] = theme.typefaces(theme.fonts_in(css))
-    sheet_css = theme.render("css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
-                             sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3))
-    files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
-    files.update({font.href: font for font in theme.fonts_in(css)})
-    files.update({asset.href: asset for asset in rendered.assets})
+    settings, geometry, context, files, specs = _prepared(rendered, theme, screen)
     # What every part may use besides its own HTML and stylesheet: the images and the theme.
     files_key = cache_key(sorted((a.href, a.digest) for a in rendered.assets),
                           theme.digest)
     # How far print pages move to mirror their margins; the screen PDF shares the parts, so both check for it.
     slack = (geometry.outer - geometry.inner) / 2 / 25.4 * 96
-    specs = _specs(rendered, theme, context, settings, geometry, screen)
     order = [(spec.name, spec.kind) for spec in specs]
     heads = _heads(rendered)
     padded = settings.binding == "saddle-stitch" and not screen
@@ -157,6 +146,29 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
         return data, report
 
     return finish
+
+
+def check_layouts(rendered: RenderedIssue, theme: Theme) -> None:
+    """Render the print PDF's layouts without laying them out, so that `check` finds a mistake in
+    one without waiting for WeasyPrint (IssueError naming the layout)."""
+    _settings, _geometry, context, _files, _specs_ = _prepared(rendered, theme, screen=False)
+    theme.render("pdf/furniture.html", **context, cells=[])
+
+
+def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):
+    """(print settings, page geometry, layout context, the files parts may use, part specs)."""
+    settings = rendered.issue.magazine.print
+    geometry = PageGeometry.for_print(settings, screen)
+    context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
+               "goto": GOTO, "goto_page": GOTO_PAGE, "starts": {}}
+    css = theme.render("css/print.css", **context)
+    context["typefaces"] = theme.typefaces(theme.fonts_in(css))
+    sheet_css = theme.render("css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
+                             sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3))
+    files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
+    files.update({font.href: font for font in theme.fonts_in(css)})
+    files.update({asset.href: asset for asset in rendered.assets})
+    return settings, geometry, context, files, _specs(rendered, theme, context, settings, geometry, screen)
 
 
 def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: PrintSettings, geometry: PageGeometry,
