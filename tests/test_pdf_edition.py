@@ -161,6 +161,21 @@ def test_a_cover_image_fills_the_bleed_on_every_side(size: tuple[int, int], samp
         assert green > 120 and red < 60 and blue < 100, f"the {side} bleed is not the cover's green: {in_the_bleed}"
 
 
+def test_characters_no_font_has_stop_the_pdf_naming_the_article(sample: Path) -> None:
+    """They would print as empty boxes; no font anywhere has a private-use character of plane 16."""
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nA mark only a private font has: \U0010FFFD.\n",
+                       encoding="utf-8")
+    result = run_cli("build", "2024-11", cwd=sample)
+    assert result.returncode == 1, result.stderr
+    assert any(line.startswith("issues/2024-11/articles/letter-from-lahore.md: \u201cLetter from Lahore")
+               and "print as empty boxes" in line and "U+10FFFD" in line
+               for line in problem_lines(result.stderr)), result.stderr
+    assert not (sample / "build").exists()
+    # The reading apps' and browsers' editions fall back on the reader's fonts: they still build.
+    assert run_cli("build", "2024-11", "-f", "html,epub", cwd=sample).returncode == 0
+
+
 def test_footnotes_sit_at_the_foot_of_their_page(sample_pdfs: Path) -> None:
     page = page_texts(sample_pdfs / "2024-11.pdf")[3]
     body, _, foot = page.partition("The phrase is usually credited to Arthur Conolly")

@@ -141,7 +141,8 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
         families = set(theme.families.values())
         labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
         facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
-        report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families)
+        sources = {labels[piece.slug]: piece.source for piece in rendered.pieces}
+        report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families, sources)
         report.parts, report.laid_out, report.processes = len(parts), len(laid_out), processes
         return data, report
 

@@ -368,18 +368,40 @@ def _lay_out_one(spec: PartSpec) -> Part:
     from .fetcher import MemoryFetcher
 
     fetcher = MemoryFetcher(_JOB["files"])
-    logger = logging.getLogger("weasyprint")
-    level = logger.level
-    logger.setLevel(logging.ERROR)  # WeasyPrint logs every unsupported CSS property; problems are ours to report
-    try:
+    with _MissingGlyphs() as missing:
         sheet, fonts = _stylesheet(spec.stylesheet, fetcher)
         document = weasyprint.HTML(string=spec.html, base_url=BASE_URL, url_fetcher=fetcher).render(
             stylesheets=[sheet], font_config=fonts)
         pdf = _compressed(document.write_pdf(pdf_identifier=True, uncompressed_pdf=True))
-    finally:
-        logger.setLevel(level)
-    facts = preflight.part_facts(document, _JOB["slack_px"])
+    facts = preflight.part_facts(document, _JOB["slack_px"], tuple(missing.characters))
     return Part(spec.name, pdf, len(document.pages), tuple(_bookmarks(document)), facts, tuple(fetcher.refused))
+
+
+class _MissingGlyphs(logging.Handler):
+    """WeasyPrint's log while a part is laid out -> the characters it drew as empty boxes, no font having
+    them. Everything else it logs (every CSS property it does not support) is dropped: the problems
+    issuepress reports are its own."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.characters: dict[str, None] = {}
+        self.logger = logging.getLogger("weasyprint")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(".notdef glyph rendered") and record.args:
+            self.characters[str(record.args[0])] = None
+
+    def __enter__(self) -> "_MissingGlyphs":
+        self.saved = self.logger.level, self.logger.propagate
+        self.logger.setLevel(logging.WARNING)
+        self.logger.propagate = False  # nor to the terminal
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.logger.removeHandler(self)
+        level, self.logger.propagate = self.saved
+        self.logger.setLevel(level)
 
 
 def _compressed(pdf: bytes) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pikepdf
 
@@ -49,9 +50,10 @@ class PartFacts:
     image_ppi: tuple[tuple[str, float], ...] = ()  # src, lowest resolution it prints at
     missing_alt: tuple[str, ...] = ()
     overflow: tuple[str, ...] = ()  # text that runs past the trim
+    no_glyph: tuple[str, ...] = ()  # characters no font had, drawn as WeasyPrint's empty boxes
 
 
-def part_facts(document, slack_px: float) -> PartFacts:
+def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = ()) -> PartFacts:
     """Image resolution at printed size, alt text and overflow, read from WeasyPrint's layout.
 
     `slack_px`: how far the page will be moved sideways when its margins are mirrored.
@@ -78,11 +80,14 @@ def part_facts(document, slack_px: float) -> PartFacts:
                     or box.position_x - slack_px < -OVERFLOW_TOLERANCE):
                 source = box.element.get("src", "") if box.element is not None else ""
                 overflow.append(getattr(box, "text", "") or source)
-    return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(dict.fromkeys(o[:40] for o in overflow)))
+    return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(dict.fromkeys(o[:40] for o in overflow)),
+                     no_glyph)
 
 
 def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, pages: int, settings: PrintSettings,
-          screen: bool, theme_families: set[str]) -> Report:
+          screen: bool, theme_families: set[str], sources: dict[str, Path] | None = None) -> Report:
+    """The printer's checks. `facts` are by the part's label ('“Title”', 'the cover'); `sources` gives the
+    file each piece's label comes from, where its problems are said (the others are the manifest's)."""
     report = Report(pages=pages, binding="screen" if screen else settings.binding)
     manifest = shown_path(rendered.issue.manifest, rendered.issue.magazine.root)
     if not screen and settings.binding == "saddle-stitch" and report.pages % 4:
@@ -97,8 +102,15 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
         for src in found.missing_alt:
             report.problems.append(Problem(f"image {src} has no alt text", _shown(rendered, cited.get(src)),
                                            warning=True))
-        for text in found.overflow:
-            report.problems.append(Problem(f"content runs past the trim in {part}: {text!r}", manifest))
+        where = _shown(rendered, (sources or {}).get(part)) or manifest
+        if found.overflow:  # once per part: a negative margin or a wide table can push every line out
+            report.problems.append(Problem(f"content runs past the trim in {part}: {_some(found.overflow)}", where))
+        if found.no_glyph:
+            codes = " ".join(f"U+{ord(ch):04X}" for ch in found.no_glyph[:MANY])
+            report.problems.append(Problem(
+                f"{part} has characters that neither the theme's fonts nor this computer's have, which print as "
+                f"empty boxes: {_some(found.no_glyph)} ({codes}{' ...' * (len(found.no_glyph) > MANY)}); add a font "
+                "that has them to the magazine's fonts/ and layouts/css/fonts.css", where))
     if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
         for src, ppi in sorted(worst.items()):
             _judge_resolution(f"image {src}", ppi, _shown(rendered, cited.get(src)), report)
@@ -168,6 +180,15 @@ def _judge_resolution(what: str, ppi: float, where: str | None, report: Report) 
         report.problems.append(Problem(
             f"{what} prints at {ppi:.0f} ppi; printers ask for {PPI_WARNING} ppi at the printed size",
             where, warning=True))
+
+
+MANY = 6  # examples a message quotes before it says how many more there are
+
+
+def _some(items: tuple[str, ...]) -> str:
+    """'a', 'b', 'c' and 4 more"""
+    quoted = ", ".join(repr(item) for item in items[:MANY])
+    return quoted + (f" and {len(items) - MANY} more" if len(items) > MANY else "")
 
 
 def _shown(rendered: RenderedIssue, path) -> str | None:
