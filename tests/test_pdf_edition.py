@@ -63,8 +63,8 @@ def test_sample_geometry_and_binding(sample_pdfs: Path) -> None:
 def test_strand_geometry_and_perfect_binding(strand_pdf: Path) -> None:
     assert_geometry(strand_pdf, (6.5 * 72, 9.5 * 72), 0.125 * 25.4)
     texts = page_texts(strand_pdf)
-    assert not any(squash(text) == "NOTES" for text in texts), "perfect-bound issues are not padded"
-    assert len(texts) > 150
+    assert not any(squash(text) == "NOTES" for text in texts), "an even count needs no padding"
+    assert len(texts) > 150 and len(texts) % 2 == 0
 
 
 @pytest.mark.parametrize("name", ["2024-11.pdf", "2024-11-screen.pdf"])
@@ -254,6 +254,17 @@ def test_recto_openings_and_no_marks(sample: Path) -> None:
     texts = page_texts(pdf)
     assert any("NOTES" in squash(text) and "The phrase is usually credited" in text for text in texts), \
         "endnotes follow the article"
+
+
+@pytest.mark.parametrize("recto", ["false", "true"])
+def test_a_perfect_bound_issue_ends_on_a_left_hand_back_cover(recto: str, sample: Path) -> None:
+    settings = sample / "magazine.yaml"
+    settings.write_text(settings.read_text().replace("binding: saddle-stitch", "binding: perfect-bound")
+                        .replace("recto: false", f"recto: {recto}"))
+    assert run_cli("build", "2024-11", "-f", "pdf", cwd=sample).returncode == 0
+    texts = page_texts(sample / "build/2024-11/2024-11.pdf")
+    assert len(texts) % 2 == 0, f"{len(texts)} pages: the back cover would be a right-hand page"
+    assert "ISSN 2049-3630" in texts[-1]
 
 
 def test_parts_are_laid_out_in_parallel_at_a_terminal(tmp_path: Path) -> None:

@@ -104,7 +104,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
     slack = (geometry.outer - geometry.inner) / 2 / 25.4 * 96
     order = [(spec.name, spec.kind) for spec in specs]
     heads = _heads(rendered)
-    padded = settings.binding == "saddle-stitch" and not screen
+    padded = 1 if screen else 4 if settings.binding == "saddle-stitch" else 2
     with workers_started() as workers:
         parts, laid_out = lay_out([spec for spec in specs if spec.kind != "contents"], files, slack, cache,
                                   files_key, workers)
@@ -189,7 +189,7 @@ def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: Print
         specs.append(PartSpec(piece.slug, "piece", theme.render("pdf/part.html", **context, part=part),
                               weight=piece.words))
     specs.append(_spec(theme, "back", "back", context))
-    if settings.binding == "saddle-stitch" and not screen:
+    if not screen:  # a page to pad a print issue with, for its binding (pdfassembly.plan)
         specs.append(_spec(theme, "notes", "notes", context))
     specs.append(_spec(theme, "back-cover", "back-cover", context, bleed))
     return specs

@@ -3,7 +3,7 @@
 The parts come from `pdfparts` with symmetric margins and no furniture. Here
 the pages are put in reading order (with a blank page where an article must
 open on the right, and Notes pages to fill a saddle-stitched issue to a
-multiple of four), each body page is moved sideways so the margins mirror on
+multiple of four, a perfect-bound one to an even count), each body page is moved sideways so the margins mirror on
 facing pages, and every page gets its running head and folio (`furniture`). Links
 between parts, named destinations and the outline are joined up, and for
 print the bleed box, crop marks and clipping are set with pikepdf.
@@ -45,15 +45,17 @@ class Plan:
 
 
 def plan(order: list[tuple[str, str]], pages: dict[str, int], heads: dict[str, tuple[str, str, str]],
-         recto: bool, pad_to_four: bool) -> Plan:
+         recto: bool, pad_to: int) -> Plan:
     """`order`: (part name, kind) in reading order; `pages`: each part's page count;
-    `heads`: part -> (left, right, centre) running heads."""
+    `heads`: part -> (left, right, centre) running heads; `pad_to`: Notes pages go before the back
+    cover until the page count is a multiple of it (4 for a saddle-stitched issue, 2 for a bound one,
+    whose back cover is a left-hand page)."""
     slots: list[PageSlot] = []
     starts: dict[str, int] = {}
     for name, kind in order:
-        if kind == "back-cover" and pad_to_four:
+        if kind == "back-cover":
             notes = [s for s in order if s[1] == "notes"]
-            while (len(slots) + pages[name]) % 4 and notes:
+            while (len(slots) + pages[name]) % pad_to and notes:
                 slots.append(PageSlot(notes[0][0], 0, "none", True))
         if kind == "notes":
             continue  # only ever used as padding, above
