@@ -62,6 +62,35 @@ def test_image_alone_becomes_figure_with_caption(tmp_path: Path) -> None:
     assert [(a.href, a.width, a.height) for a in rendered.assets] == [("images/red.png", 40, 30)]
 
 
+def test_a_caption_is_text_even_where_it_looks_like_markup(tmp_path: Path) -> None:
+    root = one_article(tmp_path, '![A chart](../images/red.png "Where a <b> is less than <T>; 5 < 6")\n\nAfter.\n')
+    from PIL import Image
+    Image.new("RGB", (40, 30), "red").save(root / "issues/x/images/red.png")
+    _, article = render(root)
+    tree = lxml_html.fragment_fromstring(article.body, create_parent="div")
+    assert tree.xpath("//figcaption")[0].text_content() == "Where a <b> is less than <T>; 5 < 6"
+    assert not tree.xpath("//b"), article.body
+
+
+def test_article_files_may_have_url_characters_in_their_names(tmp_path: Path) -> None:
+    root = one_article(tmp_path, "Half off.\n")
+    (root / "issues/x/articles/piece.md").rename(root / "issues/x/articles/50% off? #1.md")
+    manifest = root / "issues/x/issue.yaml"
+    manifest.write_text(manifest.read_text().replace("articles/piece.md", '"articles/50% off? #1.md"'))
+    _, article = render(root)
+    assert "Half off." in article.body
+
+
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi"])
+def test_a_link_no_edition_keeps_leaves_its_text_and_says_so(href: str, tmp_path: Path) -> None:
+    rendered, article = render(one_article(tmp_path, f"See [the trick]({href}) here.\n"))
+    assert "See the trick here." in lxml_html.fragment_fromstring(article.body, create_parent="div").text_content()
+    assert href.split(":")[0] not in article.body
+    scheme = href.split(":")[0]
+    assert [w.message for w in rendered.warnings] == [
+        f"link removed (the text stays): '{href}' is a {scheme}: link, which no edition keeps"]
+
+
 def test_headings_start_at_h2_with_unique_ids(tmp_path: Path) -> None:
     _, article = render(one_article(tmp_path, "# One\n\ntext\n\n## Sub\n\n# One\n"))
     assert [(h.level, h.id, h.text) for h in article.headings] == [

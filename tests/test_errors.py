@@ -120,3 +120,39 @@ def test_check_finds_the_mistakes_of_every_editions_layouts_at_once(sample: Path
     build = run_cli("build", "2024-11", "--format", "epub", cwd=sample)
     assert build.returncode == 1 and "not well-formed" in build.stderr, build.stderr
     assert not (sample / "build").exists()
+
+
+def test_the_editors_note_listed_as_an_article_too_is_a_problem(sample: Path) -> None:
+    manifest = sample / "issues/2024-11/issue.yaml"
+    text = manifest.read_text()
+    manifest.write_text(text.replace("articles:\n", "articles:\n  - editors-note.md\n", 1))
+    line = text.splitlines().index("articles:") + 2
+    result = run_cli("check", "2024-11", cwd=sample)
+    assert result.returncode == 1
+    assert (f"issues/2024-11/issue.yaml:{line}: editors-note.md is the editor's note (editors_note:), which opens "
+            "the issue by itself; do not list it under articles too") in problem_lines(result.stderr)
+
+
+def test_an_image_too_big_to_decode_says_so(sample: Path) -> None:
+    from PIL import Image
+
+    Image.new("L", (8000, 8000), 128).save(sample / "issues/2024-11/images/timeline.png")  # 64 megapixels
+    result = run_cli("check", "2024-11", cwd=sample)
+    assert result.returncode == 1
+    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: image issues/2024-11/images/"
+                               "timeline.png is 8000 x 8000 pixels (64 megapixels), more than issuepress takes")
+               for line in problem_lines(result.stderr)), result.stderr
+    assert "DecompressionBomb" not in result.stderr
+
+
+def test_a_layout_asking_for_a_missing_file_is_said_once_at_the_stylesheet(sample: Path) -> None:
+    from issuepress.layouts import builtin_theme_dir
+
+    (sample / "layouts/css").mkdir(parents=True)
+    print_css = (builtin_theme_dir() / "layouts/css/print.css").read_text()
+    (sample / "layouts/css/print.css").write_text(print_css + '\nh2 { background: url("../images/nope.png") }\n')
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 1
+    lines = [line for line in problem_lines(result.stderr) if "nope.png" in line]
+    assert lines == ["layouts/css/print.css: the print layout asks for images/nope.png, which is neither a file of "
+                     "the issue nor one of the theme's fonts; check the url() and src= in the layouts"], result.stderr

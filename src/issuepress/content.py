@@ -113,8 +113,11 @@ class _Piece:
             return href
         if href.startswith("#") or parts.scheme in ("http", "https", "mailto"):
             return href
-        if parts.scheme:
-            return None  # javascript:, file:, data: ... never survive
+        if parts.scheme:  # javascript:, file:, data: ... never survive
+            if line is not None:
+                self.problems.warn(f"link removed (the text stays): '{href[:60]}' is a {parts.scheme}: link, which "
+                                   "no edition keeps", self.path, line)
+            return None
         path, reason = resolve_inside(self.path.parent, href, self.issue.magazine.root)
         if path is not None and path in self.pages:
             target = self.pages[path] + (f"#{parts.fragment}" if parts.fragment else "")

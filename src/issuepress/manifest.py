@@ -194,6 +194,10 @@ def load_issue(root: Path, issue_id: str, problems: Problems) -> Issue | None:
     cover = _issue_file(fields, "cover", folder, root)
     editors_note = _issue_file(fields, "editors_note", folder, root)
     articles = _article_entries(fields, folder, root)
+    for entry in articles:
+        if editors_note is not None and entry.path == editors_note:
+            problems.error(f"{entry.path.name} is the editor's note (editors_note:), which opens the issue by "
+                           "itself; do not list it under articles too", manifest, entry.line)
     if volume is None or number is None or date is None:
         return None
     return Issue(
@@ -216,7 +220,7 @@ def _issue_file(fields: Fields, key: str, folder: Path, root: Path) -> Path | No
 
 
 def _checked_path(fields: Fields, key: str, value: str, folder: Path, root: Path, line: int) -> Path | None:
-    path, reason = resolve_inside(folder, value, root)
+    path, reason = resolve_inside(folder, value, root, url=False)
     if reason:
         fields.problems.error(f"'{key}': {reason}", fields.path, line)
         return None

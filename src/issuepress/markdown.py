@@ -82,8 +82,9 @@ def _figure_rule(state: StateCore) -> None:
         caption = image.attrGet("title")
         if caption:
             image.attrs.pop("title", None)
-            # Rendered as inline Markdown, so captions get emphasis and curly quotes too.
-            image.meta["caption"] = state.md.renderInline(str(caption))
+            # Rendered as inline Markdown, so captions get emphasis and curly quotes too; but a title is
+            # plain text in CommonMark, so a '<' in it is a character, not the start of a tag.
+            image.meta["caption"] = state.md.renderInline(html.escape(str(caption), quote=False))
 
 
 class Renderer:
@@ -92,6 +93,9 @@ class Renderer:
     def __init__(self, language: str):
         md = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": False})
         md.enable(["table", "strikethrough", "replacements", "smartquotes"])
+        # markdown-it leaves a link to javascript:, file: or data: as its Markdown source, brackets and all;
+        # taken as a link, it reaches `link_target`, which keeps its text, drops the link and says so.
+        md.validateLink = lambda url: True
         md.options["quotes"] = QUOTES.get(language.split("-")[0].lower(), DEFAULT_QUOTES)
         md.use(footnote_plugin)
         md.core.ruler.push("issuepress_headings", _heading_rule)

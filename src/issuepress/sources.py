@@ -10,23 +10,26 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
 from .errors import Problems
 from .model import Asset
 
+MAX_PIXELS = 60_000_000  # a 300 ppi image 66 cm wide: bigger than any magazine spread
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
 
-def resolve_inside(base: Path, reference: str, root: Path) -> tuple[Path | None, str | None]:
+def resolve_inside(base: Path, reference: str, root: Path, url: bool = True) -> tuple[Path | None, str | None]:
     """Resolve `reference` against `base`; refuse anything outside `root`.
 
     Returns (path, None) or (None, reason). Remote URLs and `file:` URLs are
     refused here so that no caller can fetch or read them by accident.
     """
-    parts = urlsplit(reference)
+    # A link in Markdown is a URL ('my%20file.png', 'notes.md#top'); a path in the manifest is a file name,
+    # where '?', '#' and '%' are characters like any other.
+    parts = urlsplit(reference if url else quote(reference, safe="/:"))
     if parts.scheme and len(parts.scheme) > 1:  # one letter is a Windows drive
         if parts.scheme in ("http", "https"):
             return None, (f"'{reference}' is on the web; issuepress does not download during a build. "
@@ -105,13 +108,22 @@ def load_image(path: Path, href: str, problems: Problems, line: int | None, cite
     if not data:
         problems.error(f"image {shown} is empty (0 bytes); export it again", cited_in, line)
         return None
+    size = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data)) as image:  # Pillow refuses the very largest here
                 kind, size = image.format, image.size
+                if size[0] * size[1] > MAX_PIXELS:
+                    raise Image.DecompressionBombError
                 image.load()  # decodes every pixel: a truncated file fails here
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError:
+        # Every edition and layout process would decode it whole: gigabytes, for pixels no page can show.
+        pixels = f"{size[0]} x {size[1]} pixels ({size[0] * size[1] / 1e6:.0f} megapixels)" if size else "huge"
+        problems.error(f"image {shown} is {pixels}, more than issuepress takes ({MAX_PIXELS / 1e6:.0f} megapixels); "
+                       "a full A3 page at 300 ppi needs 17: scale it down", cited_in, line)
+        return None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         reason = "is not an image" if isinstance(error, UnidentifiedImageError) else f"cannot be decoded ({error})"
         problems.error(f"image {shown} {reason}; use a JPEG, PNG, GIF or WebP file", cited_in, line)
         return None

@@ -22,7 +22,7 @@ from ..errors import IssueError, Problem
 from ..layouts import Theme
 from ..model import Asset, PrintSettings, RenderedIssue
 from . import Made, common, furniture, pdfassembly, preflight, printmarks
-from .pdfparts import GOTO, GOTO_PAGE, PartSpec, lay_out, workers_started
+from .pdfparts import BASE_URL, GOTO, GOTO_PAGE, PartSpec, lay_out, workers_started
 from .print_html import print_body
 
 
@@ -125,10 +125,11 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
         sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
                          stylesheet="css/furniture.css")
         sheets, _ = lay_out([sheet], files, slack, cache, files_key, workers)
-        refused = [url for part in parts.values() for url in part.refused]
-        if refused:
-            raise IssueError([Problem(f"the print layout asked for {url}, which is not part of the issue",
-                                      issue.manifest.name) for url in refused])
+        refused = dict.fromkeys(url.removeprefix(BASE_URL) for part in parts.values() for url in part.refused)
+        if refused:  # the issue's own files were checked when it was read: these come from the layouts
+            raise IssueError([Problem(f"the print layout asks for {url}, which is neither a file of the issue nor "
+                                      "one of the theme's fonts; check the url() and src= in the layouts",
+                                      theme.origins.get("css/print.css")) for url in refused])
         job = (plan, parts, sheets["furniture"], furnishing, geometry, screen, settings.marks, _metadata(rendered),
                issue.language)
         # Only workers that outlive this block (a build's) can be left to finish the assembly.
