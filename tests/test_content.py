@@ -91,6 +91,23 @@ def test_a_link_no_edition_keeps_leaves_its_text_and_says_so(href: str, tmp_path
         f"link removed (the text stays): '{href}' is a {scheme}: link, which no edition keeps"]
 
 
+def test_a_tag_that_would_swallow_the_rest_of_the_article_is_a_problem(tmp_path: Path) -> None:
+    root = one_article(tmp_path, "P1.\n\nP2: never put an inline <script> tag in a page.\n\nP3.\n")
+    with pytest.raises(IssueError) as raised:
+        render(root)
+    assert [str(p) for p in raised.value.problems if not p.warning] == [
+        "issues/x/articles/piece.md:7: <script> is never closed, so every word after it would be lost; to show the "
+        "tag as text, put it in backticks (`<script>`) or write &lt;script>"]
+
+
+def test_an_unclosed_inline_tag_is_a_warning_and_closed_ones_are_not(tmp_path: Path) -> None:
+    body = "Fine <b>bold</b>, <br> and <span class=x>s</span>.\n\nAn unclosed <i>italic\n\nP3.\n"
+    rendered, _ = render(one_article(tmp_path, body))
+    assert [str(w) for w in rendered.warnings] == [
+        "issues/x/articles/piece.md:7: warning: <i> is never closed, so it runs on to the end of the article; to "
+        "show the tag as text, put it in backticks (`<i>`) or write &lt;i>"]
+
+
 def test_headings_start_at_h2_with_unique_ids(tmp_path: Path) -> None:
     _, article = render(one_article(tmp_path, "# One\n\ntext\n\n## Sub\n\n# One\n"))
     assert [(h.level, h.id, h.text) for h in article.headings] == [

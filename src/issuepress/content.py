@@ -28,6 +28,11 @@ FRONT_MATTER_KEYS = {"title", "subtitle", "authors", "section", "language"}
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", "ug", "ur", "yi"}
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
 # Page names the editions use themselves; an article file with one of these names gets a suffix.
+RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*?(/?)>")
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# Elements whose content HTML reads as raw text up to their end tag, or the sanitizer drops with their content.
+SWALLOWING_TAGS = {"script", "style", "title", "textarea", "xmp", "noembed", "noframes", "plaintext"} | \
+    sanitize.DROPPED_WITH_CONTENT
 RESERVED_SLUGS = {"index", "contributors", "cover", "title", "imprint", "nav", "toc", "editors-note"}
 
 
@@ -244,6 +249,7 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
     env: dict = {}
     tokens = renderer.parse(body, env)
     words = 0
+    tags: list[tuple[str, bool, int]] = []  # raw HTML tags in reading order: (name, opens, line)
     for token in _walk(tokens):
         line = _line_of(token, piece.line_offset)
         if token.type == "text":
@@ -264,6 +270,8 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
                 token.attrSet("href", target)
         elif token.type in ("html_block", "html_inline"):
             _check_raw_html(token, line, piece)
+            tags += [(m[2].lower(), not (m[1] or m[3]), line) for m in RAW_TAG.finditer(token.content)]
+    _check_unclosed(tags, piece)
     html = renderer.render(tokens, env)
     known_images = set(piece.image_hrefs.values())
 
@@ -288,6 +296,28 @@ def _check_raw_html(token: Token, line: int, piece: _Piece) -> None:
                 piece.problems.warn("removed <img> without src", piece.path, line)
         elif not re.search(r"\balt\s*=", tag_text):
             piece.problems.warn("image has no alt text; add alt=\"...\" describing it", piece.path, line)
+
+
+def _check_unclosed(tags: list[tuple[str, bool, int]], piece: _Piece) -> None:
+    """A raw tag opened and never closed takes the rest of the article with it: a <script> or <title> swallows
+    every word after it, a <b> makes them all bold. Writers mean such a tag as text more often than not."""
+    still_open: dict[str, list[int]] = {}
+    for name, opens, line in tags:
+        if name in VOID_TAGS:
+            continue
+        if opens:
+            still_open.setdefault(name, []).append(line)
+        elif still_open.get(name):
+            still_open[name].pop()
+    advice = "to show the tag as text, put it in backticks (`<{0}>`) or write &lt;{0}>"
+    for name, lines in still_open.items():
+        for line in lines:
+            if name in SWALLOWING_TAGS:
+                piece.problems.error(f"<{name}> is never closed, so every word after it would be lost; "
+                                     + advice.format(name), piece.path, line)
+            else:
+                piece.problems.warn(f"<{name}> is never closed, so it runs on to the end of the article; "
+                                    + advice.format(name), piece.path, line)
 
 
 def _walk(tokens: list[Token]):
