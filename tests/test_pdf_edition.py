@@ -164,10 +164,13 @@ def test_a_cover_image_fills_the_bleed_on_every_side(size: tuple[int, int], samp
 def test_characters_no_font_has_stop_the_pdf_naming_the_article(sample: Path) -> None:
     """They would print as empty boxes; no font anywhere has a private-use character of plane 16."""
     article = sample / "issues/2024-11/articles/letter-from-lahore.md"
-    article.write_text(article.read_text(encoding="utf-8") + "\nA mark only a private font has: \U0010FFFD.\n",
-                       encoding="utf-8")
+    article.write_text(article.read_text(encoding="utf-8") + "\nA mark only a private font has: \U0010FFFD.\n"
+                       "\nAn <font>old</font> tag.\n", encoding="utf-8")
     result = run_cli("build", "2024-11", cwd=sample)
     assert result.returncode == 1, result.stderr
+    # The issue's warnings are said with the problem that stopped the build, not lost with it
+    assert any(line.startswith("issues/2024-11/articles/letter-from-lahore.md:") and "<font>" in line
+               for line in problem_lines(result.stderr)), result.stderr
     assert any(line.startswith("issues/2024-11/articles/letter-from-lahore.md: \u201cLetter from Lahore")
                and "print as empty boxes" in line and "U+10FFFD" in line
                for line in problem_lines(result.stderr)), result.stderr

@@ -167,16 +167,20 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
         raise IssueError(unwritable)
     progress("loaded", issue_id)
     started: list[tuple[Edition, Callable[[], Made], float]] = []
-    for name in formats:
-        edition = EDITIONS[name]
-        progress("start", name)
-        begun = time.perf_counter()
-        started.append((edition, edition.start(rendered, theme, cache), time.perf_counter() - begun))
     made: list[tuple[Edition, Made, float]] = []
-    for edition, finish, seconds in started:
-        begun = time.perf_counter()
-        made.append((edition, finish(), seconds + time.perf_counter() - begun))
-        progress("done", edition.name)
+    try:
+        for name in formats:
+            edition = EDITIONS[name]
+            progress("start", name)
+            begun = time.perf_counter()
+            started.append((edition, edition.start(rendered, theme, cache), time.perf_counter() - begun))
+        for edition, finish, seconds in started:
+            begun = time.perf_counter()
+            made.append((edition, finish(), seconds + time.perf_counter() - begun))
+            progress("done", edition.name)
+    except IssueError as error:  # the issue's warnings too: a failed build is when they matter most
+        raise IssueError(rendered.warnings + tuple(w for _e, result, _s in made for w in result.warnings)
+                         + error.problems) from None
     built = []
     for edition, result, seconds in made:
         path = edition.target(out_dir, issue_id)

@@ -254,7 +254,8 @@ def subscribers_command(out: Output, issue_id: str, listing: Path, out_dir: Path
                                                   lambda done, total: bar.update(task, completed=done))
     seconds = time.perf_counter() - started
     rate = f"; {summary.rate:.0f} copies/s after building the issue once" if summary.written else ""
-    out.say(f"wrote {summary.written} copies to {shown(target)} ({summary.skipped} already done, "
+    copies = "copy" if summary.written == 1 else "copies"
+    out.say(f"wrote {summary.written} {copies} to {shown(target)} ({summary.skipped} already done, "
             f"{len(problems)} rows skipped) in {seconds:.1f}s{rate}", style="bold")
 
 
