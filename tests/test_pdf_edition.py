@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,15 @@ def test_characters_no_font_has_stop_the_pdf_naming_the_article(sample: Path) ->
     assert not (sample / "build").exists()
     # The reading apps' and browsers' editions fall back on the reader's fonts: they still build.
     assert run_cli("build", "2024-11", "-f", "html,epub", cwd=sample).returncode == 0
+
+
+def test_nested_lists_are_marked_in_the_theme_s_fonts(sample: Path) -> None:
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n- one\n  - two\n    - three\n", encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0 and "a font of this computer" not in result.stderr, result.stderr
+    text = "\n".join(page_texts(sample / "build/2024-11/2024-11.pdf"))
+    assert re.search(r"\u2022\s+one\s+\u2013\s+two\s+\u2023\s+three", text), text[-400:]
 
 
 def test_footnotes_sit_at_the_foot_of_their_page(sample_pdfs: Path) -> None:
