@@ -229,7 +229,7 @@ def test_low_resolution_image_fails_preflight(sample: Path) -> None:
     small.save(sample / "issues/2024-11/images/timeline.png")
     result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
     assert result.returncode == 1
-    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md: image images/timeline.png prints at")
+    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: image images/timeline.png prints at")
                and "below the 150 ppi minimum" in line for line in problem_lines(result.stderr)), result.stderr
     assert not (sample / "build/2024-11/2024-11.pdf").exists()
 
@@ -250,7 +250,8 @@ def test_medium_resolution_image_warns(sample: Path) -> None:
     image.save(sample / "issues/2024-11/images/timeline.png")
     result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
     assert result.returncode == 0, result.stderr
-    assert any("warning: image images/timeline.png prints at" in line and "300 ppi" in line
+    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: warning: image images/timeline.png "
+                               "prints at") and "300 ppi" in line
                for line in problem_lines(result.stderr)), result.stderr
 
 

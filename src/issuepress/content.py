@@ -90,6 +90,7 @@ class _Piece:
     image_hrefs: dict[str, str] = field(default_factory=dict)  # src as written -> href
     link_targets: set[str] = field(default_factory=set)  # hrefs already rewritten for the editions
     missing: list[Path] = field(default_factory=list)  # raw <img> files not there (yet)
+    image_lines: dict[str, int] = field(default_factory=dict)  # href -> line first showing it
 
     def use_image(self, src: str, line: int, raw: bool) -> str | None:
         path, reason = resolve_inside(self.path.parent, src, self.issue.magazine.root)
@@ -108,6 +109,7 @@ class _Piece:
             return None
         if asset not in self.assets:
             self.assets.append(asset)
+        self.image_lines.setdefault(asset.href, line)
         self.image_hrefs[src] = asset.href
         return asset.href
 
@@ -219,6 +221,7 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
         authors=authors,
         section=section or fields.text("section"), language=language, direction=text_direction(language),
         body=body_html, headings=headings, assets=tuple(piece.assets), source=path, words=words,
+        image_lines=tuple(piece.image_lines.items()),
     )
 
 

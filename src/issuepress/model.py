@@ -123,6 +123,7 @@ class Article:
     assets: tuple[Asset, ...]
     source: Path
     words: int
+    image_lines: tuple[tuple[str, int], ...] = ()  # (href, the line of the article that first shows it)
 
     @property
     def page(self) -> str:

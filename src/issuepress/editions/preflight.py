@@ -94,14 +94,16 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
         report.problems.append(Problem(f"{report.pages} pages cannot be saddle-stitched (not a multiple of 4)",
                                        manifest))
     _fonts(pdf, report, manifest, theme_families)
-    cited = {asset.href: piece.source for piece in rendered.pieces for asset in piece.assets}
+    # Where each image is first shown: its article and line (a layout's own images are the manifest's)
+    cited = {href: (_shown(rendered, piece.source), line) for piece in reversed(rendered.pieces)
+             for href, line in piece.image_lines}
     worst: dict[str, float] = {}
     for part, found in facts.items():
         for src, ppi in found.image_ppi:
             worst[src] = min(ppi, worst.get(src, ppi))
         for src in found.missing_alt:
-            report.problems.append(Problem(f"image {src} has no alt text", _shown(rendered, cited.get(src)),
-                                           warning=True))
+            if src not in cited:  # an article's image without alt text was said when the article was read
+                report.problems.append(Problem(f"image {src} has no alt text", manifest, warning=True))
         where = _shown(rendered, (sources or {}).get(part)) or manifest
         if found.overflow:  # once per part: a negative margin or a wide table can push every line out
             report.problems.append(Problem(f"content runs past the trim in {part}: {_some(found.overflow)}", where))
@@ -113,7 +115,7 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
                 "that has them to the magazine's fonts/ and layouts/css/fonts.css", where))
     if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
         for src, ppi in sorted(worst.items()):
-            _judge_resolution(f"image {src}", ppi, _shown(rendered, cited.get(src)), report)
+            _judge_resolution(f"image {src}", ppi, *cited.get(src, (manifest, None)), report)
         _cover(rendered, settings, report, manifest)
     return report
 
@@ -168,18 +170,18 @@ def _cover(rendered: RenderedIssue, settings: PrintSettings, report: Report, man
     width_in = (settings.trim_width + 2 * settings.bleed) / 25.4
     height_in = (settings.trim_height + 2 * settings.bleed) / 25.4
     ppi = min(cover.width / width_in, cover.height / height_in)
-    _judge_resolution(f"cover {cover.source.name}", ppi, manifest, report)
+    _judge_resolution(f"cover {cover.source.name}", ppi, manifest, None, report)
 
 
-def _judge_resolution(what: str, ppi: float, where: str | None, report: Report) -> None:
+def _judge_resolution(what: str, ppi: float, where: str | None, line: int | None, report: Report) -> None:
     if ppi < PPI_ERROR:
         report.problems.append(Problem(
             f"{what} prints at {ppi:.0f} ppi, below the {PPI_ERROR} ppi minimum; supply a larger image "
-            f"({PPI_WARNING} ppi at its printed size)", where))
+            f"({PPI_WARNING} ppi at its printed size)", where, line))
     elif ppi < PPI_WARNING - 0.5:
         report.problems.append(Problem(
             f"{what} prints at {ppi:.0f} ppi; printers ask for {PPI_WARNING} ppi at the printed size",
-            where, warning=True))
+            where, line, warning=True))
 
 
 MANY = 6  # examples a message quotes before it says how many more there are
