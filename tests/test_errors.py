@@ -156,3 +156,12 @@ def test_a_layout_asking_for_a_missing_file_is_said_once_at_the_stylesheet(sampl
     lines = [line for line in problem_lines(result.stderr) if "nope.png" in line]
     assert lines == ["layouts/css/print.css: the print layout asks for images/nope.png, which is neither a file of "
                      "the issue nor one of the theme's fonts; check the url() and src= in the layouts"], result.stderr
+
+
+def test_a_broken_contributors_file_is_not_called_missing(sample: Path) -> None:
+    (sample / "contributors.yaml").write_text("ann: [unclosed\n")
+    result = run_cli("check", "2024-11", cwd=sample)
+    assert result.returncode == 1
+    lines = problem_lines(result.stderr)
+    assert lines[0].startswith("contributors.yaml:2: YAML syntax error"), lines
+    assert not any("there is no contributors.yaml" in line for line in lines), lines

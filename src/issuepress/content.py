@@ -239,7 +239,8 @@ def _authors(fields: Fields, issue: Issue, kind: str) -> tuple[Contributor, ...]
             close = [k for k in issue.contributors if k.lower() == cid.lower() or slugify(k) == slugify(cid)]
             if close:
                 hint = f"; did you mean '{close[0]}'?"
-            elif issue.contributors:
+            elif issue.contributors or (issue.magazine.root / "contributors.yaml").exists():
+                # (a contributors.yaml that could not be read has its own problem said)
                 hint = "; add it to contributors.yaml or the issue's contributors"
             else:
                 hint = "; there is no contributors.yaml and the issue lists no contributors"
