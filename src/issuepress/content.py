@@ -29,7 +29,10 @@ RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", 
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
 # Page names the editions use themselves; an article file with one of these names gets a suffix.
 RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*?(/?)>")
-VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+# Tags HTML never closes, or lets close themselves (a <p> ends at the next block): never "unclosed"
+UNCLOSED_IS_FINE = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                    "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "caption", "colgroup",
+                    "option", "optgroup", "rb", "rt", "rp", "html", "head", "body"}
 # Elements whose content HTML reads as raw text up to their end tag, or the sanitizer drops with their content.
 SWALLOWING_TAGS = {"script", "style", "title", "textarea", "xmp", "noembed", "noframes", "plaintext"} | \
     sanitize.DROPPED_WITH_CONTENT
@@ -307,7 +310,7 @@ def _check_unclosed(tags: list[tuple[str, bool, int]], piece: _Piece) -> None:
     every word after it, a <b> makes them all bold. Writers mean such a tag as text more often than not."""
     still_open: dict[str, list[int]] = {}
     for name, opens, line in tags:
-        if name in VOID_TAGS:
+        if name in UNCLOSED_IS_FINE:
             continue
         if opens:
             still_open.setdefault(name, []).append(line)
