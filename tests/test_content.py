@@ -91,21 +91,30 @@ def test_a_link_no_edition_keeps_leaves_its_text_and_says_so(href: str, tmp_path
         f"link removed (the text stays): '{href}' is a {scheme}: link, which no edition keeps"]
 
 
-def test_a_tag_that_would_swallow_the_rest_of_the_article_is_a_problem(tmp_path: Path) -> None:
-    root = one_article(tmp_path, "P1.\n\nP2: never put an inline <script> tag in a page.\n\nP3.\n")
+@pytest.mark.parametrize("tag", ["script", "title", "b"])
+def test_a_tag_never_closed_in_running_text_is_printed_as_text(tag: str, tmp_path: Path) -> None:
+    """'never put an inline <script> tag in a page' would otherwise swallow every word after it."""
+    rendered, article = render(one_article(tmp_path, f"P1.\n\nP2: never put an inline <{tag}> tag in a page.\n\nP3.\n"))
+    text = lxml_html.fragment_fromstring(article.body, create_parent="div").text_content()
+    assert f"P2: never put an inline <{tag}> tag in a page." in text and "P3." in text, article.body
+    assert [str(w) for w in rendered.warnings] == [
+        f"issues/x/articles/piece.md:7: warning: <{tag}> is never closed, so it is printed as text; close it, or "
+        f"put it in backticks (`<{tag}>`) to show it as code"]
+
+
+def test_a_raw_html_block_that_never_closes_and_would_swallow_the_rest_is_a_problem(tmp_path: Path) -> None:
+    root = one_article(tmp_path, "P1.\n\n<style>\np { color: red }\n\nP3.\n")
     with pytest.raises(IssueError) as raised:
         render(root)
     assert [str(p) for p in raised.value.problems if not p.warning] == [
-        "issues/x/articles/piece.md:7: <script> is never closed, so every word after it would be lost; to show the "
-        "tag as text, put it in backticks (`<script>`) or write &lt;script>"]
+        "issues/x/articles/piece.md:7: <style> is never closed, so every word after it would be lost; close it or "
+        "delete it"]
 
 
-def test_an_unclosed_inline_tag_is_a_warning_and_closed_ones_are_not(tmp_path: Path) -> None:
-    body = "Fine <b>bold</b>, <br> and <span class=x>s</span>.\n\nAn unclosed <i>italic\n\nP3.\n"
+def test_closed_and_self_closing_raw_tags_are_not_called_unclosed(tmp_path: Path) -> None:
+    body = "Fine <b>bold</b>, <br> and <br/> and <span class=x>s</span>.\n\n<p>A paragraph left open\n\nP3.\n"
     rendered, _ = render(one_article(tmp_path, body))
-    assert [str(w) for w in rendered.warnings] == [
-        "issues/x/articles/piece.md:7: warning: <i> is never closed, so it runs on to the end of the article; to "
-        "show the tag as text, put it in backticks (`<i>`) or write &lt;i>"]
+    assert rendered.warnings == ()
 
 
 def test_headings_start_at_h2_with_unique_ids(tmp_path: Path) -> None:

@@ -256,7 +256,8 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
     env: dict = {}
     tokens = renderer.parse(body, env)
     words = 0
-    tags: list[tuple[str, bool, int]] = []  # raw HTML tags in reading order: (name, opens, line)
+    tags: list[tuple[str, bool, int, Token]] = []  # raw HTML tags in reading order: (name, opens, line, token)
+    raw: list[tuple[Token, int]] = []
     for token in _walk(tokens):
         line = _line_of(token, piece.line_offset)
         if token.type == "text":
@@ -276,9 +277,12 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
             else:
                 token.attrSet("href", target)
         elif token.type in ("html_block", "html_inline"):
-            _check_raw_html(token, line, piece)
-            tags += [(m[2].lower(), not (m[1] or m[3]), line) for m in RAW_TAG.finditer(token.content)]
+            tags += [(m[2].lower(), not (m[1] or m[3]), line, token) for m in RAW_TAG.finditer(token.content)]
+            raw.append((token, line))
     _check_unclosed(tags, piece)
+    for token, line in raw:
+        if token.type != "text":  # not made text by _check_unclosed
+            _check_raw_html(token, line, piece)
     html = renderer.render(tokens, env)
     known_images = set(piece.image_hrefs.values())
 
@@ -305,26 +309,31 @@ def _check_raw_html(token: Token, line: int, piece: _Piece) -> None:
             piece.problems.warn("image has no alt text; add alt=\"...\" describing it", piece.path, line)
 
 
-def _check_unclosed(tags: list[tuple[str, bool, int]], piece: _Piece) -> None:
+def _check_unclosed(tags: list[tuple[str, bool, int, Token]], piece: _Piece) -> None:
     """A raw tag opened and never closed takes the rest of the article with it: a <script> or <title> swallows
-    every word after it, a <b> makes them all bold. Writers mean such a tag as text more often than not."""
-    still_open: dict[str, list[int]] = {}
-    for name, opens, line in tags:
+    every word after it, a <b> makes them all bold (and the HTML invalid). In running text such a tag is more
+    often meant as text ('never put a <script> tag in a page'), so it is printed as text, with a warning; a
+    block of raw HTML that never closes cannot be, and is a problem where it would swallow the rest."""
+    still_open: dict[str, list[tuple[int, Token]]] = {}
+    for name, opens, line, token in tags:
         if name in UNCLOSED_IS_FINE:
             continue
         if opens:
-            still_open.setdefault(name, []).append(line)
+            still_open.setdefault(name, []).append((line, token))
         elif still_open.get(name):
             still_open[name].pop()
-    advice = "to show the tag as text, put it in backticks (`<{0}>`) or write &lt;{0}>"
-    for name, lines in still_open.items():
-        for line in lines:
-            if name in SWALLOWING_TAGS:
-                piece.problems.error(f"<{name}> is never closed, so every word after it would be lost; "
-                                     + advice.format(name), piece.path, line)
+    for name, left in still_open.items():
+        for line, token in left:
+            if token.type == "html_inline":
+                token.type = "text"  # the renderer escapes it: '<b>' on the page
+                piece.problems.warn(f"<{name}> is never closed, so it is printed as text; close it, or put it "
+                                    f"in backticks (`<{name}>`) to show it as code", piece.path, line)
+            elif name in SWALLOWING_TAGS:
+                piece.problems.error(f"<{name}> is never closed, so every word after it would be lost; close it "
+                                     "or delete it", piece.path, line)
             else:
-                piece.problems.warn(f"<{name}> is never closed, so it runs on to the end of the article; "
-                                    + advice.format(name), piece.path, line)
+                piece.problems.warn(f"<{name}> is never closed, so it runs on to the end of the article",
+                                    piece.path, line)
 
 
 def _walk(tokens: list[Token]):
