@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import issuepress
@@ -100,3 +101,21 @@ def test_template_typo_is_reported_not_blank(sample: Path) -> None:
     result = run_cli("build", "2024-11", "--format", "html", cwd=sample)
     assert result.returncode == 1
     assert "layouts/html/contributors.html" in result.stderr and "nmae" in result.stderr
+
+
+def test_code_is_set_in_the_theme_s_monospace_face_only_in_issues_with_code(sample: Path) -> None:
+    assert run_cli("build", "2024-11", "-f", "epub,html", cwd=sample).returncode == 0
+    with zipfile.ZipFile(sample / "build/2024-11/2024-11.epub") as archive:
+        assert not [name for name in archive.namelist() if "NotoSansMono" in name]
+    assert not (sample / "build/2024-11/html/fonts/NotoSansMono-Regular.ttf").exists()
+
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nRun `make demo`:\n\n    make demo\n",
+                       encoding="utf-8")
+    result = run_cli("build", "2024-11", cwd=sample)
+    assert result.returncode == 0 and "a font of this computer" not in result.stderr, result.stderr
+    assert font_types(sample / "build/2024-11/2024-11.pdf")["Noto-Sans-Mono"] == {"CID TrueType"}
+    with zipfile.ZipFile(sample / "build/2024-11/2024-11.epub") as archive:
+        assert "EPUB/fonts/NotoSansMono-Regular.ttf" in archive.namelist()
+        assert "Noto Sans Mono" in archive.read("EPUB/licences.xhtml").decode()
+    assert (sample / "build/2024-11/html/fonts/NotoSansMono-Regular.ttf").is_file()

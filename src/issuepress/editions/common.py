@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import uuid
 from typing import Any
 
 from ..content import text_direction
 from ..model import Article, RenderedIssue
+
+ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
 def context(rendered: RenderedIssue) -> dict[str, Any]:
@@ -24,7 +27,17 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "bios": {person.id for person in rendered.contributors},
         "written_by": written_by(rendered),
         "names": names,
+        # Which of the theme's optional faces the issue needs: layouts declare (and editions embed) only those
+        "arabic_script": any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered)),
+        "code": any("<code" in piece.body for piece in rendered.pieces),
     }
+
+
+def _all_text(rendered: RenderedIssue):
+    yield rendered.issue.title
+    for piece in rendered.pieces:
+        yield piece.title
+        yield piece.body
 
 
 def issue_identifier(rendered: RenderedIssue) -> str:

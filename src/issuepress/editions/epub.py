@@ -25,7 +25,6 @@ from . import common, epubzip
 from .epubzip import Store
 from .epub_xhtml import KNOWN_PREFIXES, to_xhtml
 
-ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 FOLDER = "EPUB"
 # An <img> with no alt text, or an empty one (the sanitizer always writes double quotes).
 UNDESCRIBED_IMAGE = re.compile(r'<img(?![^>]*\balt="[^"]+")[^>]*>')
@@ -57,10 +56,8 @@ class EpubEdition:
         self.rendered, self.theme = rendered, theme
         self.modified = common.build_timestamp(rendered.issue)
         self.cover = rendered.cover or typographic_cover(rendered, theme, store)
-        arabic = any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered))
         context = {**common.context(rendered), "cover": self.cover,
-                   "identifier": common.issue_identifier(rendered), "prepared_for": None, "copy_identifier": None,
-                   "arabic_script": arabic}
+                   "identifier": common.issue_identifier(rendered), "prepared_for": None, "copy_identifier": None}
         self.css = theme.render("css/epub.css", **context)
         self.fonts = theme.fonts_in(self.css)
         context.update(licences=theme.licences_for(self.fonts),
@@ -95,13 +92,6 @@ def copy_package(package: bytes, copy_identifier: str) -> bytes:
     """The package document of a personalised copy: the issue's, plus the copy's own identifier."""
     entry = f'<dc:identifier id="copy-identifier">{copy_identifier}</dc:identifier>\n  </metadata>'
     return package.replace(b"</metadata>", entry.encode("utf-8"), 1)
-
-
-def _all_text(rendered: RenderedIssue):
-    yield rendered.issue.title
-    for piece in rendered.pieces:
-        yield piece.title
-        yield piece.body
 
 
 def _documents(rendered: RenderedIssue, theme: Theme, context: dict) -> list[Document]:

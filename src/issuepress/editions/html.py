@@ -40,9 +40,10 @@ def build(rendered: RenderedIssue, theme: Theme, cache=None) -> dict[str, bytes]
     )
     css = theme.render("css/screen.css", **context)
     files["css/screen.css"] = css
-    for font in theme.fonts_in(css):
+    fonts = theme.fonts_in(css)
+    for font in fonts:
         files[font.href] = font.data
-    for licence in theme.licences.values():
+    for licence in theme.licences_for(fonts):
         files[licence.href] = licence.data
     for asset in rendered.assets:
         files[asset.href] = asset.data

@@ -76,7 +76,7 @@ def _fonts(theme: Theme):
     if theme.digest not in _FONTS:
         from .fontfaces import font_configuration
 
-        css = theme.render("css/fonts.css")
+        css = theme.render("css/fonts.css", arabic_script=True, code=False)  # a subscriber's name may be Arabic
         files = {"css/fonts.css": css.encode("utf-8"), **{font.href: font for font in theme.fonts_in(css)}}
         fonts = font_configuration(css, BASE_URL + "css/fonts.css", lambda url: None)
         multiprocessing.util.Finalize(fonts, fonts.__del__, exitpriority=10)  # its temporary font folder
