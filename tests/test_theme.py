@@ -11,7 +11,7 @@ from pathlib import Path
 import issuepress
 from issuepress.layouts import builtin_theme_dir
 
-from conftest import REPO, run_cli
+from conftest import REPO, problem_lines, run_cli
 from pdftools import font_types
 
 
@@ -119,3 +119,15 @@ def test_code_is_set_in_the_theme_s_monospace_face_only_in_issues_with_code(samp
         assert "EPUB/fonts/NotoSansMono-Regular.ttf" in archive.namelist()
         assert "Noto Sans Mono" in archive.read("EPUB/licences.xhtml").decode()
     assert (sample / "build/2024-11/html/fonts/NotoSansMono-Regular.ttf").is_file()
+
+
+def test_a_declaration_the_pdf_layout_ignores_is_said_once_at_its_stylesheet(sample: Path) -> None:
+    assert "ignores" not in run_cli("build", "2024-11", "-f", "pdf", cwd=sample).stderr  # the theme's own CSS
+    (sample / "layouts/css").mkdir(parents=True)
+    print_css = (builtin_theme_dir() / "layouts/css/print.css").read_text()
+    (sample / "layouts/css/print.css").write_text(print_css + "\nh2 { colr: red }\n@page { size: banana }\n")
+    result = run_cli("build", "2024-11", "-f", "pdf,screen-pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    assert [line for line in problem_lines(result.stderr) if "ignores" in line] == [
+        "layouts/css/print.css: warning: the PDF's layout ignores `colr: red` (unknown property)",
+        "layouts/css/print.css: warning: the PDF's layout ignores `size: banana` (invalid value)"]

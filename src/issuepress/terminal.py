@@ -63,7 +63,9 @@ class Output:
 
 
 def ordered(problems: tuple[Problem, ...] | list[Problem]) -> tuple[Problem, ...]:
-    """Errors, then warnings; within each, file by file (in the order met) and line by line."""
+    """Errors, then warnings; within each, file by file (in the order met) and line by line; each once
+    (the print and the screen PDF find the same things in the parts they share)."""
+    problems = list(dict.fromkeys(problems))
     files = {p.path: index for index, p in reversed(list(enumerate(problems)))}
     return tuple(sorted(problems, key=lambda p: (p.warning, files[p.path], p.line or 0)))
 

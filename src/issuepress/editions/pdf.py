@@ -144,6 +144,10 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
         facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
         sources = {labels[piece.slug]: piece.source for piece in rendered.pieces}
         report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families, sources)
+        laid_out_parts = [*parts.values(), sheets["furniture"]]
+        ignored = dict.fromkeys(item for part in laid_out_parts for item in part.facts.css_ignored)
+        report.problems += [Problem(f"the PDF's layout ignores {declaration}", theme.origins.get(sheet), warning=True)
+                            for sheet, declaration in ignored]
         report.parts, report.laid_out, report.processes = len(parts), len(laid_out), processes
         return data, report
 

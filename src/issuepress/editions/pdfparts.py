@@ -318,7 +318,8 @@ class _JobFiles:
 _STYLESHEETS: dict[tuple, tuple] = {}
 
 
-def _stylesheet(name: str, fetcher):
+def _stylesheet(name: str, fetcher, heard: "_Heard"):
+    """The parsed stylesheet, its fonts, and the declarations WeasyPrint ignored in it."""
     import weasyprint
 
     source = _JOB["files"][name]
@@ -329,15 +330,16 @@ def _stylesheet(name: str, fetcher):
         # worker processes end without running finalizers: multiprocessing's exit hook runs this one,
         # and so does dropping the stylesheet below (a preview server lives long).
         forget = multiprocessing.util.Finalize(fonts, _remove_font_folder, args=(fonts,), exitpriority=10)
+        heard.ignored.clear()
         sheet = weasyprint.CSS(string=source.decode("utf-8"), base_url=BASE_URL + name, url_fetcher=fetcher,
                                font_config=fonts)
         if len(_STYLESHEETS) >= 4:  # print and furniture sheets for a print and a screen PDF at most
-            for _sheet, _fonts, dropped in _STYLESHEETS.values():
+            for _sheet, _fonts, dropped, _ignored in _STYLESHEETS.values():
                 dropped()
             _STYLESHEETS.clear()
-        _STYLESHEETS[key] = (sheet, fonts, forget)
-    sheet, fonts, _ = _STYLESHEETS[key]
-    return sheet, fonts
+        _STYLESHEETS[key] = (sheet, fonts, forget, tuple(heard.ignored))
+    sheet, fonts, _, ignored = _STYLESHEETS[key]
+    return sheet, fonts, ignored
 
 
 def _imported(url: str) -> str | None:
@@ -368,30 +370,38 @@ def _lay_out_one(spec: PartSpec) -> Part:
     from .fetcher import MemoryFetcher
 
     fetcher = MemoryFetcher(_JOB["files"])
-    with _MissingGlyphs() as missing:
-        sheet, fonts = _stylesheet(spec.stylesheet, fetcher)
+    with _Heard() as heard:
+        sheet, fonts, ignored = _stylesheet(spec.stylesheet, fetcher, heard)
         document = weasyprint.HTML(string=spec.html, base_url=BASE_URL, url_fetcher=fetcher).render(
             stylesheets=[sheet], font_config=fonts)
         pdf = _compressed(document.write_pdf(pdf_identifier=True, uncompressed_pdf=True))
-    facts = preflight.part_facts(document, _JOB["slack_px"], tuple(missing.characters))
+    facts = preflight.part_facts(document, _JOB["slack_px"], tuple(heard.characters),
+                                 tuple((spec.stylesheet, declaration) for declaration in ignored))
     return Part(spec.name, pdf, len(document.pages), tuple(_bookmarks(document)), facts, tuple(fetcher.refused))
 
 
-class _MissingGlyphs(logging.Handler):
-    """WeasyPrint's log while a part is laid out -> the characters it drew as empty boxes, no font having
-    them. Everything else it logs (every CSS property it does not support) is dropped: the problems
-    issuepress reports are its own."""
+class _Heard(logging.Handler):
+    """WeasyPrint's log while a part is laid out -> the characters it drew as empty boxes (no font having
+    them), and the declarations of a stylesheet it ignored (a misspelt property, a value it cannot use).
+    Nothing reaches the terminal: issuepress says these as problems of its own, at the right file."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
         self.characters: dict[str, None] = {}
+        self.ignored: list[str] = []
         self.logger = logging.getLogger("weasyprint")
 
     def emit(self, record: logging.LogRecord) -> None:
-        if str(record.msg).startswith(".notdef glyph rendered") and record.args:
+        message = str(record.msg)
+        if message.startswith(".notdef glyph rendered") and record.args:
             self.characters[str(record.args[0])] = None
+        elif message.startswith("Ignored `%s:%s`") and len(record.args or ()) == 5:
+            name, value, _line, _column, reason = record.args
+            # WeasyPrint knows these and has yet to support them: a stylesheet shared with browsers uses them
+            if "not supported yet" not in str(reason):
+                self.ignored.append(f"`{name}: {str(value).strip()}` ({reason})")
 
-    def __enter__(self) -> "_MissingGlyphs":
+    def __enter__(self) -> "_Heard":
         self.saved = self.logger.level, self.logger.propagate
         self.logger.setLevel(logging.WARNING)
         self.logger.propagate = False  # nor to the terminal

@@ -51,9 +51,11 @@ class PartFacts:
     missing_alt: tuple[str, ...] = ()
     overflow: tuple[str, ...] = ()  # text that runs past the trim
     no_glyph: tuple[str, ...] = ()  # characters no font had, drawn as WeasyPrint's empty boxes
+    css_ignored: tuple[tuple[str, str], ...] = ()  # (stylesheet, declaration WeasyPrint ignored in it)
 
 
-def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = ()) -> PartFacts:
+def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
+               css_ignored: tuple[tuple[str, str], ...] = ()) -> PartFacts:
     """Image resolution at printed size, alt text and overflow, read from WeasyPrint's layout.
 
     `slack_px`: how far the page will be moved sideways when its margins are mirrored.
@@ -81,7 +83,7 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = ()) -> Par
                 source = box.element.get("src", "") if box.element is not None else ""
                 overflow.append(getattr(box, "text", "") or source)
     return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(dict.fromkeys(o[:40] for o in overflow)),
-                     no_glyph)
+                     no_glyph, css_ignored)
 
 
 def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, pages: int, settings: PrintSettings,
