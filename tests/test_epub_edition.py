@@ -172,3 +172,28 @@ def test_issue_without_cover_gets_a_typographic_cover(sample: Path) -> None:
         cover = Image.open(io.BytesIO(archive.read("EPUB/images/generated-cover.png")))
     assert cover.size == (1600, 2400)
     assert len(cover.convert("L").getcolors(maxcolors=1 << 16)) > 10, "the cover has no text on it"
+
+
+def test_markup_that_used_to_break_the_epub_and_the_web_edition_now_validates(sample: Path) -> None:
+    """Headings named like the theme's own ids, <wbr>, a raw <img> without alt, an article named 'licences'."""
+    import json
+    import subprocess
+
+    from conftest import vnu_jar
+
+    articles = sample / "issues/2024-11/articles"
+    (articles / "licences.md").write_text(
+        "---\ntitle: Licences, a short history\nauthors: [samira-qadir]\n---\n## Main\n\nText.\n\n"
+        "## Piece title\n\nsuper<wbr>califragilistic word.\n\n"
+        'An <img src="../images/timeline.png"> here.\n', encoding="utf-8")
+    manifest = sample / "issues/2024-11/issue.yaml"
+    manifest.write_text(manifest.read_text().replace("articles:\n", "articles:\n  - articles/licences.md\n", 1))
+    result = run_cli("build", "2024-11", "-f", "epub,html", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    assert "Duplicate name" not in result.stderr
+    assert_epub_valid(sample / "build/2024-11/2024-11.epub")
+    pages = sorted(str(p) for p in (sample / "build/2024-11/html").glob("*.html"))
+    checked = subprocess.run(["java", "-jar", str(vnu_jar()), "--format", "json", *pages],
+                             capture_output=True, text=True, timeout=300)
+    errors = [m for m in json.loads(checked.stderr)["messages"] if m["type"] == "error"]
+    assert errors == [], errors

@@ -24,6 +24,7 @@ bob,Bob Müller,,silver
 ann,Ann Again,a@example.org,
 carl,Carl,not-an-email,
 nadia,نادیہ حسین,nadia@example.org,
+eve,Eve \u202eredivider,eve@example.org,
 """
 
 
@@ -50,8 +51,10 @@ def test_bad_rows_are_reported_with_their_lines_and_skipped(copies) -> None:
         "subscribers.csv:4: warning: missing subscriber id; row skipped",
         "subscribers.csv:5: warning: subscriber id 'ann' is already used on line 2; row skipped",
         "subscribers.csv:6: warning: 'not-an-email' is not an email address; row skipped",
+        "subscribers.csv:8: warning: the name of subscriber 'eve' holds an invisible control character (such as a "
+        "bidi override); retype it; row skipped",
     ]
-    assert "wrote 6 copies" in stderr and "3 rows skipped" in stderr
+    assert "wrote 6 copies" in stderr and "4 rows skipped" in stderr
     assert sorted(p.name for p in out.iterdir()) == ["ann.epub", "ann.pdf", "bob.epub", "bob.pdf", "manifest.csv",
                                                      "nadia.epub", "nadia.pdf"]
 
@@ -94,7 +97,7 @@ def test_copies_change_only_the_imprint_and_package(copies) -> None:
         imprint = copy.read("EPUB/imprint.xhtml").decode()
         # the issue keeps its identifier; the copy adds its own
         assert base.read("EPUB/content.opf").decode().count("<dc:identifier") + 1 == package.count("<dc:identifier")
-    assert "This copy was prepared for Ann Reader." in imprint
+    assert "This copy was prepared for <bdi>Ann Reader</bdi>." in imprint
 
 
 def test_copies_pass_epubcheck(copies) -> None:

@@ -36,7 +36,9 @@ UNCLOSED_IS_FINE = {"area", "base", "br", "col", "embed", "hr", "img", "input", 
 # Elements whose content HTML reads as raw text up to their end tag, or the sanitizer drops with their content.
 SWALLOWING_TAGS = {"script", "style", "title", "textarea", "xmp", "noembed", "noframes", "plaintext"} | \
     sanitize.DROPPED_WITH_CONTENT
-RESERVED_SLUGS = {"index", "contributors", "cover", "title", "imprint", "nav", "toc", "editors-note"}
+# Names the editions give their own pages and PDF parts; an article with one of them gets "-article" added
+RESERVED_SLUGS = {"index", "contributors", "cover", "title", "imprint", "nav", "toc", "editors-note", "licences",
+                  "contents", "back", "notes", "back-cover", "furniture"}
 
 
 def text_direction(language: str) -> str:
@@ -146,7 +148,7 @@ def render_issue_pieces(issue: Issue, problems: Problems, cache: Cache
     slugs: dict[Path, str] = {}
     for entry in issue.articles:
         slug = slugify(entry.path.stem) or "article"
-        slug = f"{slug}-article" if slug in RESERVED_SLUGS else slug
+        slug = f"{slug}-article" if slug in RESERVED_SLUGS or slug.startswith("contributor-") else slug
         slugs[entry.path] = unique(slug, set(slugs.values()))
     pages = {path: f"{slug}.html" for path, slug in slugs.items()}
     note = None
@@ -307,6 +309,8 @@ def _check_raw_html(token: Token, line: int, piece: _Piece) -> None:
                 piece.problems.warn("removed <img> without src", piece.path, line)
         elif not re.search(r"\balt\s*=", tag_text):
             piece.problems.warn("image has no alt text; add alt=\"...\" describing it", piece.path, line)
+            # An <img> without alt is invalid HTML; an empty one at least tells readers' software to skip it
+            token.content = token.content.replace(tag_text, re.sub(r"\s*/?>$", ' alt="">', tag_text), 1)
 
 
 def _check_unclosed(tags: list[tuple[str, bool, int, Token]], piece: _Piece) -> None:

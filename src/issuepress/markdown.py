@@ -45,12 +45,17 @@ def unique(base: str, taken, suffix: str = "") -> str:
     return name
 
 
+# Ids the theme's layouts give elements of an article's page: a heading must not take one ("## Main")
+THEME_IDS = frozenset({"main", "contents", "contributors", "contributors-title", "cover", "imprint", "imprint-title",
+                       "issue-title", "landmarks", "licences-title", "piece-title", "toc", "toc-title"})
+
+
 def _heading_rule(state: StateCore) -> None:
     """Shift headings so the highest is <h2>, give each a unique id, list them in env."""
     tokens = state.tokens
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
     shift = 2 - min(levels) if levels and min(levels) < 2 else 0
-    used: set[str] = state.env.setdefault("ids", set())
+    used: set[str] = state.env.setdefault("ids", set(THEME_IDS))
     headings: list[tuple[int, str, str]] = state.env.setdefault("headings", [])
     for index, token in enumerate(tokens):
         if token.type not in ("heading_open", "heading_close"):

@@ -106,3 +106,10 @@ def scan(raw_html: str) -> tuple[list[str], list[tuple[str, str]]]:
     scanner.feed(raw_html)
     scanner.close()
     return scanner.removed, scanner.images
+
+
+def for_lxml(fragment: str) -> str:
+    """A sanitized fragment lxml's HTML parser reads right. It follows HTML 4, where <wbr> is no void element:
+    the words after one would end up inside it (invalid XHTML in the EPUB). A zero-width space is the same
+    line-break opportunity."""
+    return fragment.replace("<wbr>", "\u200b")

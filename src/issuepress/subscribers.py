@@ -17,6 +17,7 @@ import html
 import io
 import re
 import time
+import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ class Subscriber:
     name: str
     email: str | None
     line: int
+
+
+# Format characters names may hold: the joiners of Arabic, Indic and emoji spellings
+JOINERS = {"\u200c", "\u200d"}
 
 
 def read_subscribers(path: Path, root: Path, strict: bool) -> tuple[list[Subscriber], list[Problem]]:
@@ -79,6 +84,10 @@ def read_subscribers(path: Path, root: Path, strict: bool) -> tuple[list[Subscri
             bad(f"subscriber id '{sid}' is already used on line {seen[sid]}", line)
         elif not name:
             bad(f"subscriber '{sid}' has no name", line)
+        elif any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS for ch in name):
+            # a control character breaks the EPUB's XML; a bidi override would turn the copy's stamp around
+            bad(f"the name of subscriber '{sid}' holds an invisible control character (such as a bidi override); "
+                "retype it", line)
         elif email and not EMAIL.match(email):
             bad(f"'{email}' is not an email address", line)
         else:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
+from ..sanitize import for_lxml
+
 # EPUB 3 Structural Semantics Vocabulary 1.1, without its deprecated terms.
 SSV_TERMS = frozenset("""
 abstract acknowledgments afterword answer answers appendix assessment assessments backlink backmatter
@@ -46,7 +48,7 @@ class XhtmlFragment:
 
 def to_xhtml(fragment: str, page_names: set[str]) -> XhtmlFragment:
     """An article body -> XHTML markup; `page_names` are the web edition's page files to relink."""
-    container = lxml_html.fragment_fromstring(fragment or "", create_parent="div")
+    container = lxml_html.fragment_fromstring(for_lxml(fragment or ""), create_parent="div")
     prefixes: set[str] = set()
     for element in container.iter(etree.Element):
         _settle_epub_type(element, prefixes)

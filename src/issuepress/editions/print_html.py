@@ -11,11 +11,13 @@ from __future__ import annotations
 from lxml import etree
 from lxml import html as lxml_html
 
+from ..sanitize import for_lxml
+
 
 def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: str, elsewhere: str) -> str:
     """`page_slugs` maps web page names ("x.html") to piece slugs; `footnotes` is "foot" or "end";
     links to other pieces get the `elsewhere` prefix (they cross from one laid-out part to another)."""
-    container = lxml_html.fragment_fromstring(fragment or "", create_parent="div")
+    container = lxml_html.fragment_fromstring(for_lxml(fragment or ""), create_parent="div")
     for element in container.iter(etree.Element):
         element.attrib.pop("epub:type", None)
         if element.get("id"):
