@@ -117,6 +117,16 @@ def test_closed_and_self_closing_raw_tags_are_not_called_unclosed(tmp_path: Path
     assert rendered.warnings == ()
 
 
+def test_a_link_to_a_place_that_is_not_there_loses_its_link_with_a_warning(tmp_path: Path) -> None:
+    body = "## Later\n\nSee [top](#nope), [later](#later) and [note](#fn1)[^1].\n\n[^1]: A note.\n"
+    rendered, article = render(one_article(tmp_path, body))
+    tree = lxml_html.fragment_fromstring(article.body, create_parent="div")
+    assert [(a.text, a.get("href")) for a in tree.xpath("//p/a")][:3] == [("top", None), ("later", "#later"),
+                                                                     ("note", "#fn1")]
+    assert [str(w) for w in rendered.warnings] == [
+        "issues/x/articles/piece.md:7: warning: link removed (the text stays): there is no '#nope' in this article"]
+
+
 def test_headings_start_at_h2_with_unique_ids(tmp_path: Path) -> None:
     _, article = render(one_article(tmp_path, "# One\n\ntext\n\n## Sub\n\n# One\n"))
     assert [(h.level, h.id, h.text) for h in article.headings] == [

@@ -7,6 +7,7 @@ result through the sanitizer. Problems are collected, never raised one by one.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from .cache import Cache
 from .cache import key as cache_key
 from .errors import Problems
 from .fields import Fields
-from .markdown import renderer_for, slugify, unique
+from .markdown import THEME_IDS, renderer_for, slugify, unique
 from .model import Article, Asset, Contributor, Heading, Issue
 from .sources import is_file, load_image, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
@@ -28,6 +29,8 @@ FRONT_MATTER_KEYS = {"title", "subtitle", "authors", "section", "language"}
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", "ug", "ur", "yi"}
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
 # Page names the editions use themselves; an article file with one of these names gets a suffix.
+FRAGMENT_LINK = re.compile(r'\shref="([^"#:]*)#([^"]*)"')  # a link within the issue, to a place in a page
+ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*?(/?)>")
 # Tags HTML never closes, or lets close themselves (a <p> ends at the next block): never "unclosed"
 UNCLOSED_IS_FINE = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
@@ -161,7 +164,38 @@ def render_issue_pieces(issue: Issue, problems: Problems, cache: Cache
                                problems, cache)
         if article is not None:
             articles.append(article)
-    return note, tuple(articles), registry
+    pieces = _without_broken_anchors([piece for piece in (note, *articles) if piece is not None], problems)
+    if note is not None:
+        note, pieces = pieces[0], pieces[1:]
+    return note, tuple(pieces), registry
+
+
+def _without_broken_anchors(pieces: list[Article], problems: Problems) -> list[Article]:
+    """Links to a place in an article ('#notes', 'other.md#later') that is not there lose their link (the
+    text stays), with a warning: reading apps and the HTML checker count such a link as an error. Checked
+    once every piece is rendered, since a link may point into a later one."""
+    ids = {piece.page: {html.unescape(i) for i in ID_ATTRIBUTE.findall(piece.body)} | THEME_IDS for piece in pieces}
+    checked = []
+    for piece in pieces:
+        def keep_or_drop(match: re.Match, piece: Article = piece) -> str:
+            page, fragment = match[1] or piece.page, html.unescape(match[2])
+            if not fragment or page not in ids or fragment in ids[page]:
+                return match[0]
+            where = "this article" if page == piece.page else page.removesuffix(".html")
+            problems.warn(f"link removed (the text stays): there is no '#{fragment}' in {where}", piece.source,
+                          _line_holding(piece.source, f"#{fragment}"))
+            return ""
+
+        checked.append(replace(piece, body=FRAGMENT_LINK.sub(keep_or_drop, piece.body)))
+    return checked
+
+
+def _line_holding(path: Path, text: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if text in line), None)
 
 
 def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: Issue, registry: AssetRegistry,
