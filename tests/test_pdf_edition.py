@@ -189,6 +189,19 @@ def test_nested_lists_are_marked_in_the_theme_s_fonts(sample: Path) -> None:
     assert re.search(r"\u2022\s+one\s+\u2013\s+two\s+\u2023\s+three", text), text[-400:]
 
 
+def test_a_footnote_holding_a_code_block_and_a_list_keeps_them_in_the_note(sample: Path) -> None:
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nFirst sentence.[^run] Second sentence.\n\n"
+                       "[^run]: Run this:\n\n    ```\n    make press\n    ```\n\n    - a list item\n",
+                       encoding="utf-8")
+    assert run_cli("build", "2024-11", "-f", "pdf", cwd=sample).returncode == 0
+    page = next(text for text in page_texts(sample / "build/2024-11/2024-11.pdf") if "First sentence" in text)
+    assert re.search(r"First sentence\.\s*1 Second sentence\.", page), page  # the body reads on
+    note = page.index("Run this:")
+    assert note > page.index("Second sentence") and page.index("make press") > note, page
+    assert page.index("a list item") > page.index("make press"), page
+
+
 def test_footnotes_sit_at_the_foot_of_their_page(sample_pdfs: Path) -> None:
     page = page_texts(sample_pdfs / "2024-11.pdf")[3]
     body, _, foot = page.partition("The phrase is usually credited to Arthur Conolly")
@@ -229,8 +242,9 @@ def test_low_resolution_image_fails_preflight(sample: Path) -> None:
     small.save(sample / "issues/2024-11/images/timeline.png")
     result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
     assert result.returncode == 1
-    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: image images/timeline.png prints at")
-               and "below the 150 ppi minimum" in line for line in problem_lines(result.stderr)), result.stderr
+    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: image images/timeline.png "
+                               "prints at") and "below the 150 ppi minimum" in line
+               for line in problem_lines(result.stderr)), result.stderr
     assert not (sample / "build/2024-11/2024-11.pdf").exists()
 
 

@@ -14,6 +14,10 @@ from lxml import html as lxml_html
 from ..sanitize import for_lxml
 
 
+BLOCKS = ("p", "pre", "ul", "ol", "li", "blockquote", "div", "figure", "figcaption", "table", "thead", "tbody",
+          "tfoot", "tr", "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "section")
+
+
 def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: str, elsewhere: str) -> str:
     """`page_slugs` maps web page names ("x.html") to piece slugs; `footnotes` is "foot" or "end";
     links to other pieces get the `elsewhere` prefix (they cross from one laid-out part to another)."""
@@ -63,6 +67,12 @@ def _float_footnotes(container) -> None:
                 if paragraphs > 1:
                     child.set("class", "footnote-paragraph")
             footnote.append(child)
+        # Nor can any other block (a code block, a list, a quotation): inside a paragraph the HTML parser would
+        # end the paragraph there and set the block, and what follows it, in the body text. Spans styled as
+        # the blocks they were (css/print.css) stay in the note.
+        for block in footnote.iterdescendants(*BLOCKS):
+            block.set("class", f"footnote-{block.tag} {block.get('class') or ''}".strip())
+            block.tag = "span"
         footnote.tail = ref.tail
         ref.getparent().replace(ref, footnote)
     for section in container.xpath(".//section[@class='footnotes']"):
