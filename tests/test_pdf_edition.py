@@ -202,6 +202,14 @@ def test_a_footnote_holding_a_code_block_and_a_list_keeps_them_in_the_note(sampl
     assert page.index("a list item") > page.index("make press"), page
 
 
+def test_an_article_s_opening_paragraph_is_not_indented_and_the_next_ones_are(sample_pdfs: Path) -> None:
+    lines = "\n".join(page_texts(sample_pdfs / "2024-11.pdf")).splitlines()
+    opening = next(line for line in lines if "November in Lahore arrives twice" in line)
+    assert opening.startswith("November"), opening
+    later = next(line for line in lines if "I left with three books" in line)
+    assert later.startswith(" ") and later.strip().startswith("I left"), later
+
+
 def test_footnotes_sit_at_the_foot_of_their_page(sample_pdfs: Path) -> None:
     page = page_texts(sample_pdfs / "2024-11.pdf")[3]
     body, _, foot = page.partition("The phrase is usually credited to Arthur Conolly")

@@ -28,7 +28,6 @@ from .yamlsource import LineDict, parse_yaml
 FRONT_MATTER_KEYS = {"title", "subtitle", "authors", "section", "language"}
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", "ug", "ur", "yi"}
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
-# Page names the editions use themselves; an article file with one of these names gets a suffix.
 FRAGMENT_LINK = re.compile(r'\shref="([^"#:]*)#([^"]*)"')  # a link within the issue, to a place in a page
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*?(/?)>")
@@ -39,7 +38,8 @@ UNCLOSED_IS_FINE = {"area", "base", "br", "col", "embed", "hr", "img", "input", 
 # Elements whose content HTML reads as raw text up to their end tag, or the sanitizer drops with their content.
 SWALLOWING_TAGS = {"script", "style", "title", "textarea", "xmp", "noembed", "noframes", "plaintext"} | \
     sanitize.DROPPED_WITH_CONTENT
-# Names the editions give their own pages and PDF parts; an article with one of them gets "-article" added
+# Page names the editions use themselves, and the PDF's part names; an article file with one of these names
+# (or one a bio's anchor would take, contributor-*) gets a suffix.
 RESERVED_SLUGS = {"index", "contributors", "cover", "title", "imprint", "nav", "toc", "editors-note", "licences",
                   "contents", "back", "notes", "back-cover", "furniture"}
 
