@@ -111,6 +111,17 @@ def test_a_raw_html_block_that_never_closes_and_would_swallow_the_rest_is_a_prob
         "delete it"]
 
 
+def test_a_tag_inside_an_html_comment_is_left_alone(tmp_path: Path) -> None:
+    rendered, article = render(one_article(tmp_path, "Text <!-- <b>draft --> on.\n\n<!--\n<script>\n-->\n\nEnd.\n"))
+    assert "draft" not in article.body and "End." in article.body
+    assert rendered.warnings == ()
+
+
+def test_a_link_to_a_heading_with_accents_keeps_its_link(tmp_path: Path) -> None:
+    rendered, article = render(one_article(tmp_path, "## Café noir\n\nSee [the café](#café-noir).\n"))
+    assert 'href="#caf' in article.body and rendered.warnings == ()
+
+
 def test_closed_and_self_closing_raw_tags_are_not_called_unclosed(tmp_path: Path) -> None:
     body = "Fine <b>bold</b>, <br> and <br/> and <span class=x>s</span>.\n\n<p>A paragraph left open\n\nP3.\n"
     rendered, _ = render(one_article(tmp_path, body))

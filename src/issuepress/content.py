@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it.token import Token
 
@@ -30,6 +30,7 @@ RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", 
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
 FRAGMENT_LINK = re.compile(r'\shref="([^"#:]*)#([^"]*)"')  # a link within the issue, to a place in a page
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*?(/?)>")
 # Tags HTML never closes, or lets close themselves (a <p> ends at the next block): never "unclosed"
 UNCLOSED_IS_FINE = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
@@ -178,7 +179,8 @@ def _without_broken_anchors(pieces: list[Article], problems: Problems) -> list[A
     checked = []
     for piece in pieces:
         def keep_or_drop(match: re.Match, piece: Article = piece) -> str:
-            page, fragment = match[1] or piece.page, html.unescape(match[2])
+            # markdown-it percent-encodes a link's target ('#caf%C3%A9'); ids are as written ('café')
+            page, fragment = match[1] or piece.page, unquote(html.unescape(match[2]))
             if not fragment or page not in ids or fragment in ids[page]:
                 return match[0]
             where = "this article" if page == piece.page else page.removesuffix(".html")
@@ -313,7 +315,8 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
             else:
                 token.attrSet("href", target)
         elif token.type in ("html_block", "html_inline"):
-            tags += [(m[2].lower(), not (m[1] or m[3]), line, token) for m in RAW_TAG.finditer(token.content)]
+            markup = HTML_COMMENT.sub("", token.content)  # a tag inside a comment is no tag
+            tags += [(m[2].lower(), not (m[1] or m[3]), line, token) for m in RAW_TAG.finditer(markup)]
             raw.append((token, line))
     _check_unclosed(tags, piece)
     for token, line in raw:

@@ -11,6 +11,7 @@ from typing import Any
 from ..content import text_direction
 from ..model import Article, RenderedIssue
 
+CODE = re.compile(r"<(?:code|kbd|samp|pre)\b")  # what the theme sets in its monospace face
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
@@ -29,15 +30,19 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "names": names,
         # Which of the theme's optional faces the issue needs: layouts declare (and editions embed) only those
         "arabic_script": any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered)),
-        "code": any("<code" in piece.body for piece in rendered.pieces),
+        "code": any(CODE.search(piece.body) for piece in rendered.pieces),
     }
 
 
 def _all_text(rendered: RenderedIssue):
+    """Every text of the issue an edition may set: titles, names and bios as well as the bodies."""
+    yield rendered.issue.magazine.title
     yield rendered.issue.title
     for piece in rendered.pieces:
-        yield piece.title
-        yield piece.body
+        yield from (piece.title, piece.subtitle or "", piece.section or "", piece.body)
+        yield from (author.name for author in piece.authors)
+    for person in rendered.contributors:
+        yield from (person.name, person.bio or "")
 
 
 def issue_identifier(rendered: RenderedIssue) -> str:
