@@ -100,6 +100,7 @@ class _Piece:
     link_targets: set[str] = field(default_factory=set)  # hrefs already rewritten for the editions
     missing: list[Path] = field(default_factory=list)  # raw <img> files not there (yet)
     image_lines: dict[str, int] = field(default_factory=dict)  # href -> line first showing it
+    link_lines: dict[str, int] = field(default_factory=dict)  # link target within the issue -> line first naming it
 
     def use_image(self, src: str, line: int, raw: bool) -> str | None:
         path, reason = resolve_inside(self.path.parent, src, self.issue.magazine.root)
@@ -127,7 +128,11 @@ class _Piece:
         parts = urlsplit(href)
         if href in self.link_targets:
             return href
-        if href.startswith("#") or parts.scheme in ("http", "https", "mailto"):
+        if href.startswith("#"):
+            if line is not None:
+                self.link_lines.setdefault(href, line)
+            return href
+        if parts.scheme in ("http", "https", "mailto"):
             return href
         if parts.scheme:  # javascript:, file:, data: ... never survive
             if line is not None:
@@ -138,6 +143,8 @@ class _Piece:
         if path is not None and path in self.pages:
             target = self.pages[path] + (f"#{parts.fragment}" if parts.fragment else "")
             self.link_targets.add(target)
+            if line is not None:
+                self.link_lines.setdefault(target, line)
             return target
         if line is not None:
             reason = reason or f"'{href}' is not an article of this issue"
@@ -178,6 +185,8 @@ def _without_broken_anchors(pieces: list[Article], problems: Problems) -> list[A
     ids = {piece.page: {html.unescape(i) for i in ID_ATTRIBUTE.findall(piece.body)} | THEME_IDS for piece in pieces}
     checked = []
     for piece in pieces:
+        lines = dict(piece.link_lines)
+
         def keep_or_drop(match: re.Match, piece: Article = piece) -> str:
             # markdown-it percent-encodes a link's target ('#caf%C3%A9'); ids are as written ('café')
             page, fragment = match[1] or piece.page, unquote(html.unescape(match[2]))
@@ -185,19 +194,11 @@ def _without_broken_anchors(pieces: list[Article], problems: Problems) -> list[A
                 return match[0]
             where = "this article" if page == piece.page else page.removesuffix(".html")
             problems.warn(f"link removed (the text stays): there is no '#{fragment}' in {where}", piece.source,
-                          _line_holding(piece.source, f"#{fragment}"))
+                          lines.get(html.unescape(f"{match[1]}#{match[2]}")))
             return ""
 
         checked.append(replace(piece, body=FRAGMENT_LINK.sub(keep_or_drop, piece.body)))
     return checked
-
-
-def _line_holding(path: Path, text: str) -> int | None:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((number for number, line in enumerate(lines, 1) if text in line), None)
 
 
 def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: Issue, registry: AssetRegistry,
@@ -262,7 +263,7 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
         authors=authors,
         section=section or fields.text("section"), language=language, direction=text_direction(language),
         body=body_html, headings=headings, assets=tuple(piece.assets), source=path, words=words,
-        image_lines=tuple(piece.image_lines.items()),
+        image_lines=tuple(piece.image_lines.items()), link_lines=tuple(piece.link_lines.items()),
     )
 
 

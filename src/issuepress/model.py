@@ -124,6 +124,7 @@ class Article:
     source: Path
     words: int
     image_lines: tuple[tuple[str, int], ...] = ()  # (href, the line of the article that first shows it)
+    link_lines: tuple[tuple[str, int], ...] = ()  # (link target in the issue, the line that first names it)
 
     @property
     def page(self) -> str:
