@@ -165,3 +165,19 @@ def test_a_broken_contributors_file_is_not_called_missing(sample: Path) -> None:
     lines = problem_lines(result.stderr)
     assert lines[0].startswith("contributors.yaml:2: YAML syntax error"), lines
     assert not any("there is no contributors.yaml" in line for line in lines), lines
+
+
+def test_a_build_says_the_web_editions_and_the_pdfs_layout_mistakes_together(sample: Path) -> None:
+    from issuepress.layouts import builtin_theme_dir
+
+    (sample / "layouts/html").mkdir(parents=True)
+    (sample / "layouts/html/article.html").write_text('{% include "html/article.html" %}\n')
+    (sample / "layouts/css").mkdir(parents=True)
+    print_css = (builtin_theme_dir() / "layouts/css/print.css").read_text()
+    (sample / "layouts/css/print.css").write_text(print_css + '\nh2 { background: url("../images/nope.png") }\n')
+    result = run_cli("build", "2024-11", cwd=sample)
+    assert result.returncode == 1
+    lines = problem_lines(result.stderr)
+    assert any(line.startswith("layouts/html/article.html:1: layout error") for line in lines), lines
+    assert any(line.startswith("layouts/css/print.css: the print layout asks for images/nope.png") for line in lines)
+    assert not (sample / "build/2024-11").exists()

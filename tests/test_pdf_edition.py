@@ -339,3 +339,27 @@ def test_contents_running_over_a_page_still_numbers_every_article(tmp_path: Path
     for title, number in printed.items():
         opening = squash("".join(texts[number - 1].splitlines()[:8]))
         assert squash(title) in opening, (title, number, opening[:120])
+
+
+def test_weasyprint_loads_its_libraries_without_running_a_compiler(tmp_path: Path) -> None:
+    """ctypes looks for a library WeasyPrint names by running gcc and ld (a quarter of a second per build
+    process); issuepress lets the system's loader open the libraries by their sonames instead."""
+    import subprocess
+    import sys
+
+    ran = tmp_path / "ran"
+    for tool in ("gcc", "cc", "ld", "ldconfig"):  # a program that notes it was run, then does what the real one does
+        real = next((Path(d, tool) for d in ("/usr/bin", "/sbin", "/usr/sbin") if Path(d, tool).exists()), None)
+        script = tmp_path / tool
+        script.write_text(f'#!/bin/sh\necho {tool} >> "{ran}"\n' + (f'exec {real} "$@"\n' if real else "exit 1\n"))
+        script.chmod(0o755)
+    probe = ("from issuepress.editions.weasyprint_loader import weasyprint\n"
+             "from weasyprint.text import ffi\n"
+             "print(ffi.pango.pango_version() > 0, ffi.harfbuzz_subset is not None)\n")
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert result.stdout.split() == ["True", "True"], result.stderr
+    assert not ran.exists(), ran.read_text()
+    # The probe can see these programs being run: loading WeasyPrint itself, as every other program does, runs them.
+    plain = subprocess.run([sys.executable, "-c", "import weasyprint"], capture_output=True, text=True, env=env)
+    assert plain.returncode == 0 and ran.exists(), plain.stderr

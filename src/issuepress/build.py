@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TypeVar
 
 from . import content, manifest
 from .editions import Made
@@ -21,6 +22,9 @@ from .errors import IssueError, Problems
 from .layouts import Theme, load_theme
 from .model import Contributor, RenderedIssue
 from .outputs import folder_size, write_file, write_tree
+
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Edition:
@@ -156,6 +160,50 @@ def layout_workers(formats: list[str]):
     return workers_started()
 
 
+def _started_beside_layout(formats: list[str], start: Callable[[str], T]) -> list[tuple[str, T]]:
+    """`start(name)` for every edition: the PDF editions in a thread of their own, since they mostly wait
+    for their layout processes, and the web edition and the EPUB meanwhile in this one. A rebuild after
+    one story changed then takes as long as that story's layout, not that plus the other editions."""
+    laid_out = [name for name in formats if EDITIONS[name].lays_out]
+    others = [name for name in formats if name not in laid_out]
+    if not laid_out or not others:
+        return [(name, start(name)) for name in formats]
+    beside = _Beside(lambda: [(name, start(name)) for name in laid_out])
+    try:
+        here = [(name, start(name)) for name in others]
+    except IssueError as error:  # the PDF editions' problems too, once their layouts are done
+        raise IssueError(error.problems + beside.problems()) from None
+    return here + beside.result()
+
+
+class _Beside:
+    """A function run in a daemon thread (an interrupted build does not wait for it); `result()` joins."""
+
+    def __init__(self, function: Callable[[], T]):
+        self.function, self.value, self.error = function, None, None
+        self.thread = threading.Thread(target=self._run, name="issuepress-layout", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.value = self.function()
+        except BaseException as error:  # handed to the thread that asks for the result
+            self.error = error
+
+    def result(self) -> T:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+    def problems(self) -> tuple:
+        try:
+            self.result()
+        except IssueError as error:
+            return error.problems
+        return ()
+
+
 def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
            progress: Callable[[str, str], None], use_cache: bool) -> tuple[RenderedIssue, list[Built]]:
     progress("load", issue_id)
@@ -166,15 +214,17 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
     if unwritable:
         raise IssueError(unwritable)
     progress("loaded", issue_id)
-    started: list[tuple[Edition, Callable[[], Made], float]] = []
     made: list[tuple[Edition, Made, float]] = []
+
+    def start(name: str) -> tuple[Edition, Callable[[], Made], float]:
+        edition = EDITIONS[name]
+        progress("start", name)
+        begun = time.perf_counter()
+        return edition, edition.start(rendered, theme, cache), time.perf_counter() - begun
+
     try:
-        for name in formats:
-            edition = EDITIONS[name]
-            progress("start", name)
-            begun = time.perf_counter()
-            started.append((edition, edition.start(rendered, theme, cache), time.perf_counter() - begun))
-        for edition, finish, seconds in started:
+        started = dict(_started_beside_layout(formats, start))
+        for edition, finish, seconds in (started[name] for name in formats):
             begun = time.perf_counter()
             made.append((edition, finish(), seconds + time.perf_counter() - begun))
             progress("done", edition.name)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from ..model import Asset
 from .pdfparts import BASE_URL
+from .weasyprint_loader import weasyprint
+
+URLFetcher, URLFetcherResponse = weasyprint.urls.URLFetcher, weasyprint.urls.URLFetcherResponse
 
 
 class MemoryFetcher(URLFetcher):

@@ -129,6 +129,7 @@ class Workers:
         self.broken = False  # a worker died (killed, out of memory): lay out in this process from then on
         self.warm = False  # they have laid out parts, so WeasyPrint is loaded: no task waits for it
         self.depth = 1  # the `workers_started` blocks using them; they stop when the first one ends
+        self.closed = False
 
     @classmethod
     def start(cls) -> "Workers | None":
@@ -167,6 +168,8 @@ class Workers:
         try:
             return in_workers()
         except BrokenProcessPool:
+            if self.closed:  # stopped because the build was abandoned: nothing it asked for is wanted
+                raise
             self.broken = True
             return here()
 
@@ -199,6 +202,7 @@ class Workers:
     def close(self, abandoned: bool = False) -> None:
         """Stop the workers. `abandoned`: the build failed or was interrupted, and nothing they are
         doing is wanted any more."""
+        self.closed = True
         try:
             if abandoned or not self._used:
                 # Stop them now instead of waiting for a part or an assembly nobody will use, or (when
@@ -267,7 +271,7 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _end_with(parent)
-    import weasyprint  # noqa: F401  (every part needs it; loading it now overlaps the issue being read)
+    from . import weasyprint_loader  # noqa: F401  (every part needs it; loading it now overlaps the issue being read)
 
 
 def _end_with(parent: int) -> None:
@@ -320,7 +324,7 @@ _STYLESHEETS: dict[tuple, tuple] = {}
 
 def _stylesheet(name: str, fetcher, heard: "_Heard"):
     """The parsed stylesheet, its fonts, and the declarations WeasyPrint ignored in it."""
-    import weasyprint
+    from .weasyprint_loader import weasyprint
 
     source = _JOB["files"][name]
     key = (source, _fonts_by_content(_JOB["files"]))  # a font replaced under the same name is loaded again
@@ -365,7 +369,7 @@ def _remove_font_folder(fonts) -> None:
 
 
 def _lay_out_one(spec: PartSpec) -> Part:
-    import weasyprint
+    from .weasyprint_loader import weasyprint
 
     from .fetcher import MemoryFetcher
 

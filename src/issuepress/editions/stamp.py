@@ -13,7 +13,6 @@ import html
 import io
 import multiprocessing.util
 
-import weasyprint
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
 
@@ -21,6 +20,7 @@ from ..layouts import Theme
 from ..model import RenderedIssue
 from .fetcher import MemoryFetcher
 from .pdfparts import BASE_URL
+from .weasyprint_loader import weasyprint
 
 
 def stamp(pdf: bytes, line: str, rendered: RenderedIssue, theme: Theme) -> bytes:
