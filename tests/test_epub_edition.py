@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import copy_sample, run_cli
+from conftest import copy_sample, problem_lines, run_cli
 from epubcheck_tool import assert_epub_valid
 from reader import read_with_epubjs
 
@@ -175,7 +175,8 @@ def test_issue_without_cover_gets_a_typographic_cover(sample: Path) -> None:
 
 
 def test_markup_that_used_to_break_the_epub_and_the_web_edition_now_validates(sample: Path) -> None:
-    """Headings named like the theme's own ids, <wbr>, a raw <img> without alt, an article named 'licences'."""
+    """Headings named like the theme's own ids, <wbr>, a raw <img> without alt, an article named 'licences',
+    ids in raw HTML written twice, with spaces, or taken by the layouts."""
     import json
     import subprocess
 
@@ -185,12 +186,20 @@ def test_markup_that_used_to_break_the_epub_and_the_web_edition_now_validates(sa
     (articles / "licences.md").write_text(
         "---\ntitle: Licences, a short history\nauthors: [samira-qadir]\n---\n## Main\n\nText.\n\n"
         "## Piece title\n\nsuper<wbr>califragilistic word.\n\n"
-        'An <img src="../images/timeline.png"> here.\n', encoding="utf-8")
+        'An <img src="../images/timeline.png"> here.\n\n'
+        '<div id="box one">A box.</div>\n\nSome <span id="dup">text</span>, <span id="dup">more</span>.\n\n'
+        '<p id="main">A paragraph.</p>\n\n## Dup\n\nSee [the text](#dup).\n',
+        encoding="utf-8")
     manifest = sample / "issues/2024-11/issue.yaml"
     manifest.write_text(manifest.read_text().replace("articles:\n", "articles:\n  - articles/licences.md\n", 1))
     result = run_cli("build", "2024-11", "-f", "epub,html", cwd=sample)
     assert result.returncode == 0, result.stderr
     assert "Duplicate name" not in result.stderr
+    lines = problem_lines(result.stderr)
+    assert 'issues/2024-11/articles/licences.md:17: warning: id "dup" in raw HTML is used twice on the page, or by ' \
+           'the layouts; the second is now "dup-3"' in lines, lines  # "dup-2" is the heading's
+    assert 'issues/2024-11/articles/licences.md:15: warning: id "box one" in raw HTML has spaces, which an id ' \
+           'cannot; it is now "box-one"' in lines, lines
     assert_epub_valid(sample / "build/2024-11/2024-11.epub")
     pages = sorted(str(p) for p in (sample / "build/2024-11/html").glob("*.html"))
     checked = subprocess.run(["java", "-jar", str(vnu_jar()), "--format", "json", *pages],

@@ -20,7 +20,7 @@ from .cache import Cache
 from .cache import key as cache_key
 from .errors import Problems
 from .fields import Fields
-from .markdown import THEME_IDS, renderer_for, slugify, unique
+from .markdown import THEME_IDS, as_id, raw_ids, renderer_for, slugify, unique
 from .model import Article, Asset, Contributor, Heading, Issue
 from .sources import is_file, load_image, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
@@ -297,6 +297,7 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
     words = 0
     tags: list[tuple[str, bool, int, Token]] = []  # raw HTML tags in reading order: (name, opens, line, token)
     raw: list[tuple[Token, int]] = []
+    id_lines: dict[str, int] = {}  # where an id in raw HTML is first written
     for token in _walk(tokens):
         line = _line_of(token, piece.line_offset)
         if token.type == "text":
@@ -319,11 +320,13 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
             markup = HTML_COMMENT.sub("", token.content)  # a tag inside a comment is no tag
             tags += [(m[2].lower(), not (m[1] or m[3]), line, token) for m in RAW_TAG.finditer(markup)]
             raw.append((token, line))
+            for value in raw_ids(markup):
+                id_lines.setdefault(value, line)
     _check_unclosed(tags, piece)
     for token, line in raw:
         if token.type != "text":  # not made text by _check_unclosed
             _check_raw_html(token, line, piece)
-    html = renderer.render(tokens, env)
+    page_html = renderer.render(tokens, env)
     known_images = set(piece.image_hrefs.values())
 
     def rewrite(tag: str, attribute: str, value: str) -> str | None:
@@ -332,7 +335,17 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
         return piece.link_target(value, None)
 
     headings = tuple(Heading(level, ident, text) for level, ident, text in env.get("headings", []))
-    return sanitize.clean(html, rewrite), headings, words
+    renamed: list[tuple[str, str | None]] = []
+    cleaned = sanitize.clean(page_html, rewrite, THEME_IDS, renamed)
+    for written, given in dict.fromkeys(renamed):
+        if not given:
+            why = "is empty; it was removed"
+        elif as_id(written) == written:
+            why = f'is used twice on the page, or by the layouts; the second is now "{given}"'
+        else:
+            why = f'has spaces, which an id cannot; it is now "{given}"'
+        piece.problems.warn(f'id "{written}" in raw HTML {why}', piece.path, id_lines.get(written))
+    return cleaned, headings, words
 
 
 def _check_raw_html(token: Token, line: int, piece: _Piece) -> None:

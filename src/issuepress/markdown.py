@@ -50,6 +50,28 @@ THEME_IDS = frozenset({"main", "contents", "contributors", "contributors-title",
                        "issue-title", "landmarks", "licences-title", "piece-title", "toc", "toc-title"})
 
 
+RAW_ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+
+
+def raw_ids(markup: str) -> list[str]:
+    """The id attributes' values in some HTML, as written (entities decoded)."""
+    return [html.unescape(next(v for v in found.groups() if v is not None)) for found in RAW_ID.finditer(markup)]
+
+
+def as_id(value: str) -> str:
+    """An id attribute's value as HTML allows it: no spaces (an empty result means no id)."""
+    return "-".join(value.split())
+
+
+def _raw_ids_rule(state: StateCore) -> None:
+    """Note the ids written in raw HTML, before headings get theirs: a heading must not take one."""
+    used: set[str] = state.env.setdefault("ids", set(THEME_IDS))
+    for token in state.tokens:
+        for raw in [token, *(token.children or [])]:
+            if raw.type in ("html_block", "html_inline"):
+                used.update(as_id(value) for value in raw_ids(raw.content))
+
+
 def _heading_rule(state: StateCore) -> None:
     """Shift headings so the highest is <h2>, give each a unique id, list them in env."""
     tokens = state.tokens
@@ -103,6 +125,7 @@ class Renderer:
         md.validateLink = lambda url: True
         md.options["quotes"] = QUOTES.get(language.split("-")[0].lower(), DEFAULT_QUOTES)
         md.use(footnote_plugin)
+        md.core.ruler.push("issuepress_raw_ids", _raw_ids_rule)
         md.core.ruler.push("issuepress_headings", _heading_rule)
         md.core.ruler.push("issuepress_figures", _figure_rule)
         rules = md.add_render_rule
