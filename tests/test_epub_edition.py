@@ -206,3 +206,43 @@ def test_markup_that_used_to_break_the_epub_and_the_web_edition_now_validates(sa
                              capture_output=True, text=True, timeout=300)
     errors = [m for m in json.loads(checked.stderr)["messages"] if m["type"] == "error"]
     assert errors == [], errors
+
+
+def test_a_bio_written_in_markdown_and_a_contributors_web_address_reach_every_edition(sample: Path) -> None:
+    import json
+    import subprocess
+
+    from conftest import vnu_jar
+    from pdftools import page_texts
+
+    registry = sample / "contributors.yaml"
+    registry.write_text(registry.read_text().replace(
+        "She writes the magazine's regular analysis pieces.",
+        "She writes for *Dawn* -- and [a blog](https://samira.example.org/blog), not [this](notes.html) or "
+        "<b>that</b>.\n  url: https://www.samira.example.org/"), encoding="utf-8")
+    result = run_cli("build", "2024-11", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    built = sample / "build/2024-11"
+    web = (built / "html/contributors.html").read_text(encoding="utf-8")
+    assert ("She writes for <em>Dawn</em> – and <a href=\"https://samira.example.org/blog\">a blog</a>, not this "
+            "or &lt;b&gt;that&lt;/b&gt;.</p>") in web
+    assert '<a href="https://www.samira.example.org/">samira.example.org</a>' in web
+    with zipfile.ZipFile(built / "2024-11.epub") as epub:
+        assert "<em>Dawn</em>" in epub.read("EPUB/contributors.xhtml").decode()
+    assert_epub_valid(built / "2024-11.epub")
+    checked = subprocess.run(["java", "-jar", str(vnu_jar()), "--format", "json", str(built / "html/contributors.html")],
+                             capture_output=True, text=True, timeout=300)
+    assert [m for m in json.loads(checked.stderr)["messages"] if m["type"] == "error"] == []
+    printed = " ".join(" ".join(page_texts(built / "2024-11.pdf")).split())
+    assert "She writes for Dawn – and a blog, not this or <b>that</b>. samira.example.org" in printed
+
+
+def test_a_contributors_web_address_must_be_one(sample: Path) -> None:
+    registry = sample / "contributors.yaml"
+    text = registry.read_text()
+    registry.write_text(text.replace("  name: Samira Qadir\n", "  name: Samira Qadir\n  url: samira.example.org\n"))
+    result = run_cli("check", "2024-11", cwd=sample)
+    assert result.returncode == 1
+    line = text.splitlines().index("  name: Samira Qadir") + 2
+    assert (f"contributors.yaml:{line}: contributor 'samira-qadir': 'url' must start with http:// or https://, not "
+            "'samira.example.org'") in problem_lines(result.stderr), result.stderr

@@ -86,7 +86,8 @@ def load(root: Path, issue_id: str, cache: Cache | None = None) -> tuple[Rendere
     problems.raise_if_any()
     rendered = RenderedIssue(issue=issue, editors_note=note, articles=articles, cover=cover, contributors=(),
                              warnings=tuple(problems.warnings))
-    return replace(rendered, contributors=_bio_order(issue, rendered.pieces)), theme
+    bios = content.render_bios(_bio_order(issue, rendered.pieces), issue.language)
+    return replace(rendered, contributors=bios), theme
 
 
 def _unwritable(folder: Path) -> str | None:

@@ -403,3 +403,9 @@ def _walk(tokens: list[Token]):
 
 def _line_of(token: Token, offset: int) -> int:
     return (token.map[0] + 1 + offset) if token.map else offset + 1
+
+
+def render_bios(people: tuple[Contributor, ...], language: str) -> tuple[Contributor, ...]:
+    """The bios an issue prints, rendered: a bio is one paragraph of Markdown."""
+    inline = renderer_for(language).inline
+    return tuple(replace(person, bio_html=inline(person.bio)) if person.bio else person for person in people)

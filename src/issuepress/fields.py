@@ -19,6 +19,7 @@ from .yamlsource import LineDict, LineList
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+WEB_ADDRESS = re.compile(r"^https?://[^/\s]+\S*$")
 
 _TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false",
                LineDict: "a mapping of keys", LineList: "a list"}

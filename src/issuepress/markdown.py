@@ -17,6 +17,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 # Quotation marks by language (markdown-it's smartquotes: double open/close, single open/close).
@@ -144,6 +145,25 @@ class Renderer:
         """Plain text with the typographer's quotes and dashes, for titles and subtitles."""
         tokens = self.md.parseInline(text)
         return self.md.renderer.renderInlineAsText(tokens[0].children or [], self.md.options, {})
+
+    def inline(self, text: str) -> str:
+        """One paragraph of text (a bio) -> inline HTML: emphasis, code, typography, and links to web
+        or mail addresses; raw HTML is text, and an image or a link anywhere else keeps only its words."""
+        tokens = self.md.parseInline(text)[0].children or []
+        kept, dropped = [], []
+        for token in tokens:
+            if token.type == "html_inline":
+                token = Token("text", "", 0, content=token.content)
+            elif token.type == "image":
+                token = Token("text", "", 0, content=self.md.renderer.renderInlineAsText([token], self.md.options, {}))
+            elif token.type == "link_open":
+                dropped.append(not re.match(r"(?i)(https?://|mailto:)", token.attrGet("href") or ""))
+                if dropped[-1]:
+                    continue
+            elif token.type == "link_close" and dropped.pop():
+                continue
+            kept.append(token)
+        return self.md.renderer.render(kept, OptionsDict({**self.md.options, "xhtmlOut": True}), {})
 
     def parse(self, text: str, env: dict) -> list[Token]:
         return self.md.parse(text, env)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -15,9 +16,15 @@ from typing import Mapping
 class Contributor:
     id: str
     name: str
-    bio: str = ""
+    bio: str = ""  # as written: Markdown
     email: str | None = None
     url: str | None = None
+    bio_html: str = ""  # rendered for the issue that prints the bio
+
+    @property
+    def url_label(self) -> str:
+        """The web address as printed: without https:// or a closing slash."""
+        return re.sub(r"^https?://(www\.)?", "", self.url or "").rstrip("/")
 
 
 @dataclass(frozen=True)
