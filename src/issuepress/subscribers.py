@@ -47,8 +47,11 @@ class Subscriber:
 JOINERS = {"\u200c", "\u200d"}
 
 
-def read_subscribers(path: Path, root: Path, strict: bool) -> tuple[list[Subscriber], list[Problem]]:
-    """The valid rows, and a problem per bad row (errors when `strict`, else warnings: the row is skipped)."""
+def read_subscribers(path: Path, root: Path, strict: bool,
+                     without_glyphs: Callable[[list[str]], set[str]] | None = None
+                     ) -> tuple[list[Subscriber], list[Problem]]:
+    """The valid rows, and a problem per bad row (errors when `strict`, else warnings: the row is skipped).
+    `without_glyphs(names)`, when copies are stamped, gives the characters no font can print."""
     shown = shown_path(path, root)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -93,9 +96,24 @@ def read_subscribers(path: Path, root: Path, strict: bool) -> tuple[list[Subscri
         else:
             seen[sid] = line
             subscribers.append(Subscriber(sid, name, email or None, line))
+    unprintable = without_glyphs([person.name for person in subscribers]) if without_glyphs and subscribers else set()
+    for person in [person for person in subscribers if unprintable & set(person.name)]:
+        characters = ", ".join(f"U+{ord(ch):04X} {ch}" for ch in sorted(unprintable & set(person.name)))
+        bad(f"the name of subscriber '{person.id}' has characters no font of the theme or of this computer has "
+            f"({characters}): a stamped PDF would show empty boxes; install a font that has them", person.line)
+        subscribers.remove(person)
     if strict and problems:
         raise IssueError(problems)
     return subscribers, problems
+
+
+def stamp_glyphs(rendered: RenderedIssue, theme: Theme, formats: list[str]) -> Callable[[list[str]], set[str]] | None:
+    """How to find the characters of names that a PDF copy's stamp cannot print; None without PDF copies."""
+    if "pdf" not in formats:
+        return None
+    from .editions.stamp import characters_without_glyphs
+
+    return lambda names: characters_without_glyphs(names, rendered, theme)
 
 
 @dataclass(frozen=True)

@@ -322,7 +322,7 @@ class _JobFiles:
 _STYLESHEETS: dict[tuple, tuple] = {}
 
 
-def _stylesheet(name: str, fetcher, heard: "_Heard"):
+def _stylesheet(name: str, fetcher, heard: "HeardFromWeasyPrint"):
     """The parsed stylesheet, its fonts, and the declarations WeasyPrint ignored in it."""
     from .weasyprint_loader import weasyprint
 
@@ -374,7 +374,7 @@ def _lay_out_one(spec: PartSpec) -> Part:
     from .fetcher import MemoryFetcher
 
     fetcher = MemoryFetcher(_JOB["files"])
-    with _Heard() as heard:
+    with HeardFromWeasyPrint() as heard:
         sheet, fonts, ignored = _stylesheet(spec.stylesheet, fetcher, heard)
         document = weasyprint.HTML(string=spec.html, base_url=BASE_URL, url_fetcher=fetcher).render(
             stylesheets=[sheet], font_config=fonts)
@@ -384,7 +384,7 @@ def _lay_out_one(spec: PartSpec) -> Part:
     return Part(spec.name, pdf, len(document.pages), tuple(_bookmarks(document)), facts, tuple(fetcher.refused))
 
 
-class _Heard(logging.Handler):
+class HeardFromWeasyPrint(logging.Handler):
     """WeasyPrint's log while a part is laid out -> the characters it drew as empty boxes (no font having
     them), and the declarations of a stylesheet it ignored (a misspelt property, a value it cannot use).
     Nothing reaches the terminal: issuepress says these as problems of its own, at the right file."""
@@ -405,7 +405,7 @@ class _Heard(logging.Handler):
             if "not supported yet" not in str(reason):
                 self.ignored.append(f"`{name}: {str(value).strip()}` ({reason})")
 
-    def __enter__(self) -> "_Heard":
+    def __enter__(self) -> "HeardFromWeasyPrint":
         self.saved = self.logger.level, self.logger.propagate
         self.logger.setLevel(logging.WARNING)
         self.logger.propagate = False  # nor to the terminal

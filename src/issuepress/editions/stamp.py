@@ -19,7 +19,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 from ..layouts import Theme
 from ..model import RenderedIssue
 from .fetcher import MemoryFetcher
-from .pdfparts import BASE_URL
+from .pdfparts import BASE_URL, HeardFromWeasyPrint
 from .weasyprint_loader import weasyprint
 
 
@@ -56,6 +56,14 @@ def _stream(data: bytes) -> StreamObject:
     stream = StreamObject()
     stream.set_data(data)
     return stream
+
+
+def characters_without_glyphs(lines: list[str], rendered: RenderedIssue, theme: Theme) -> set[str]:
+    """The characters of `lines` that no font has (neither the theme's nor the computer's), which a
+    stamp would print as empty boxes: found by setting all the lines once."""
+    with HeardFromWeasyPrint() as heard:
+        _overlay("\n".join(lines), 595.0, 842.0, rendered, theme)
+    return set(heard.characters)
 
 
 def _overlay(line: str, width: float, height: float, rendered: RenderedIssue, theme: Theme) -> bytes:
