@@ -181,3 +181,14 @@ def test_a_build_says_the_web_editions_and_the_pdfs_layout_mistakes_together(sam
     assert any(line.startswith("layouts/html/article.html:1: layout error") for line in lines), lines
     assert any(line.startswith("layouts/css/print.css: the print layout asks for images/nope.png") for line in lines)
     assert not (sample / "build/2024-11").exists()
+
+
+def test_a_date_before_the_year_1000_is_a_slip(sample: Path) -> None:
+    manifest = sample / "issues/2024-11/issue.yaml"
+    text = manifest.read_text()
+    manifest.write_text(text.replace("date: 2024-11-01", "date: 0001-01-01"))
+    line = text.splitlines().index("date: 2024-11-01") + 1
+    result = run_cli("check", "2024-11", cwd=sample)
+    assert result.returncode == 1
+    assert problem_lines(result.stderr) == [
+        f"issues/2024-11/issue.yaml:{line}: 'date' 0001-01-01 is before the year 1000; check the year"]

@@ -112,10 +112,14 @@ class Fields:
         if value is None:
             return None
         try:
-            return dt.date.fromisoformat(value.strip())
+            date = dt.date.fromisoformat(value.strip())
         except ValueError:
             self.error(f"'{key}' must be a real date written YYYY-MM-DD, not '{value}'", key)
             return None
+        if date.year < 1000:  # a slip of the keyboard; and EPUB dates have four-digit years
+            self.error(f"'{key}' {value.strip()} is before the year 1000; check the year", key)
+            return None
+        return date
 
     def language(self, key: str) -> str | None:
         value = self.text(key)
