@@ -192,3 +192,13 @@ def test_a_date_before_the_year_1000_is_a_slip(sample: Path) -> None:
     assert result.returncode == 1
     assert problem_lines(result.stderr) == [
         f"issues/2024-11/issue.yaml:{line}: 'date' 0001-01-01 is before the year 1000; check the year"]
+
+
+def test_check_renders_the_running_heads_layout_with_the_issues_heads(sample: Path) -> None:
+    (sample / "layouts/pdf").mkdir(parents=True)
+    furniture = (REPO / "layouts/pdf/furniture.html").read_text()
+    (sample / "layouts/pdf/furniture.html").write_text(furniture.replace("{{ cell.text }}", "{{ cell.txt.upper() }}"))
+    result = run_cli("check", "2024-11", cwd=sample)
+    assert result.returncode == 1, result.stderr
+    assert any(line.startswith("layouts/pdf/furniture.html:") and "layout error" in line
+               for line in problem_lines(result.stderr)), result.stderr
