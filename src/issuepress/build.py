@@ -74,7 +74,7 @@ def load(root: Path, issue_id: str, cache: Cache | None = None) -> tuple[Rendere
     """Read, check and render one issue of a magazine folder, or raise IssueError with every problem."""
     root = root.resolve()
     problems = Problems(root)
-    theme = load_theme(root, problems, cache.folder_for("layouts") if cache else None)
+    theme = load_theme(root, problems, cache)
     issue = manifest.load_issue(root, issue_id, problems)
     if issue is None:
         problems.raise_if_any()

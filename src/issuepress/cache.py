@@ -46,10 +46,6 @@ class Cache:
         self.folder = folder
         self.pending: dict[tuple[str, str], bytes] = {}
 
-    def folder_for(self, kind: str) -> Path | None:
-        """A folder of the cache for files kept some other way (None: nothing is kept between builds)."""
-        return self.folder / kind
-
     def _path(self, kind: str, digest: str) -> Path:
         return self.folder / kind / digest[:2] / digest
 
@@ -99,9 +95,6 @@ class MemoryCache(Cache):
 
     def get(self, kind: str, digest: str) -> bytes | None:
         return self.pending.get((kind, digest))
-
-    def folder_for(self, kind: str) -> Path | None:
-        return None
 
     def commit(self) -> None:
         self.pending.clear()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -116,21 +115,24 @@ class Theme:
 _COMPILED: dict[tuple, tuple[Theme, tuple[Problem, ...]]] = {}
 
 
-class _CompiledLayouts(jinja2.FileSystemBytecodeCache):
-    """Layouts compiled by an earlier build, kept in a folder of the cache: compiling them costs every
-    build's process a fifth of a second. As with the rest of the cache, a disk that will not take them
-    costs speed next time, never this build."""
+class _CompiledLayouts(jinja2.BytecodeCache):
+    """Compiled layouts, kept in the build's cache (written with it, when the build succeeds): compiling
+    them costs every build's process a fifth of a second. Jinja checks each against its layout's source."""
 
-    def dump_bytecode(self, bucket) -> None:
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
-        except OSError:
-            pass
+    def __init__(self, cache) -> None:
+        self.cache = cache
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.cache.get("layouts", bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.cache.put("layouts", bucket.key, bucket.bytecode_to_string())
 
 
-def load_theme(root: Path, problems: Problems, compiled: Path | None = None) -> Theme:
-    """The magazine's theme; `compiled`: a folder that keeps compiled layouts between runs."""
+def load_theme(root: Path, problems: Problems, cache=None) -> Theme:
+    """The magazine's theme; `cache`: where compiled layouts are kept between builds."""
     builtin = builtin_theme_dir()
     layout_files = {**_read_tree(builtin / "layouts"), **_read_tree(root / "layouts")}
     font_files = {**_read_tree(builtin / "fonts"), **_read_tree(root / "fonts")}
@@ -144,7 +146,7 @@ def load_theme(root: Path, problems: Problems, compiled: Path | None = None) -> 
         if len(_COMPILED) >= 4:  # a preview server meets a new theme at every layout or font edit
             _COMPILED.clear()
         found = Problems(root)
-        theme = _compile(layout_files, font_files, origins, font_origins, key[0], found, compiled)
+        theme = _compile(layout_files, font_files, origins, font_origins, key[0], found, cache)
         _COMPILED[key] = (theme, tuple(found.errors))
     theme, errors = _COMPILED[key]
     problems.errors.extend(errors)
@@ -152,7 +154,7 @@ def load_theme(root: Path, problems: Problems, compiled: Path | None = None) -> 
 
 
 def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origins: dict[str, str],
-             font_origins: dict[str, str], digest: str, problems: Problems, compiled: Path | None) -> Theme:
+             font_origins: dict[str, str], digest: str, problems: Problems, cache) -> Theme:
     templates: dict[str, str] = {}
     for name, data in layout_files.items():
         try:
@@ -183,7 +185,7 @@ def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origi
         trim_blocks=False,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_CompiledLayouts(str(compiled)) if compiled else None,
+        bytecode_cache=_CompiledLayouts(cache) if cache is not None else None,
     )
     env.filters["long_date"] = long_date
     env.filters["month_year"] = default_title
