@@ -363,3 +363,20 @@ def test_weasyprint_loads_its_libraries_without_running_a_compiler(tmp_path: Pat
     # The probe can see these programs being run: loading WeasyPrint itself, as every other program does, runs them.
     plain = subprocess.run([sys.executable, "-c", "import weasyprint"], capture_output=True, text=True, env=env)
     assert plain.returncode == 0 and ran.exists(), plain.stderr
+
+
+@pytest.mark.parametrize("name", ["2024-11.pdf", "2024-11-screen.pdf"])
+def test_running_heads_sit_above_the_text_and_folios_below_it(name: str, sample_pdfs: Path) -> None:
+    """Read where the words are: a head or a folio drawn in the page's own flipped coordinates would
+    still be extracted as text, upside down at the other end of the page."""
+    import html
+    import subprocess
+
+    layout = subprocess.run(["pdftotext", "-f", "5", "-l", "5", "-bbox", str(sample_pdfs / name), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    words = [(float(top), float(bottom), html.unescape(text)) for top, bottom, text in
+             re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', layout)]
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', layout).group(1))
+    highest, lowest = min(words), max(words, key=lambda word: word[1])
+    assert lowest[2] == "5" and lowest[0] > height * 0.85, lowest
+    assert not highest[2].isdigit() and highest[1] < height * 0.15, highest

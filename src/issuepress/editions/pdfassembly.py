@@ -95,11 +95,13 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
         page = final.pages[-1]
         page.MediaBox = [-slug, -slug, width + slug, height + slug]
         page.TrimBox = [0, 0, width, height]
-        if slot.shift and not screen:
-            # Parts are laid out with the mean of the inner and outer margins; odd pages are right-hand pages.
-            half = (geometry.outer - geometry.inner) / 2 * PT_PER_MM
-            page.contents_add(f"q 1 0 0 1 {-half if number % 2 else half:.3f} 0 cm\n".encode(), prepend=True)
-            page.contents_add(b"\nQ")
+        # The page's own drawing goes inside q/Q: WeasyPrint's starts by flipping the y axis, which the
+        # furniture and the marks drawn after it must not inherit. Parts are laid out with the mean of the
+        # inner and outer margins; print pages then move sideways, odd pages being right-hand pages.
+        half = (geometry.outer - geometry.inner) / 2 * PT_PER_MM if slot.shift and not screen else 0.0
+        move = f"1 0 0 1 {-half if number % 2 else half:.3f} 0 cm" if half else ""
+        page.contents_add(f"q {move}\n".encode(), prepend=True)
+        page.contents_add(b"\nQ")
         if furnishing[number - 1] is not None:
             furniture.draw(page, furnishing[number - 1], forms, len(forms) - len(furniture.DIGITS), geometry, screen)
         if not screen:
