@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 import zipfile
 from pathlib import Path
@@ -246,3 +247,27 @@ def test_a_contributors_web_address_must_be_one(sample: Path) -> None:
     line = text.splitlines().index("  name: Samira Qadir") + 2
     assert (f"contributors.yaml:{line}: contributor 'samira-qadir': 'url' must start with http:// or https://, not "
             "'samira.example.org'") in problem_lines(result.stderr), result.stderr
+
+
+def test_a_photo_turned_by_its_exif_and_a_jpeg_named_png_are_shown_as_they_are(sample: Path) -> None:
+    """A phone stores an upright photo sideways, with an EXIF orientation; a JPEG saved as .png makes
+    EPUBCheck warn (PKG-022) unless the EPUB names it .jpg."""
+    from PIL import Image
+
+    images = sample / "issues/2024-11/images"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees to show
+    Image.new("RGB", (1800, 1200), (200, 120, 40)).save(images / "upright.jpg", exif=exif, dpi=(300, 300))
+    Image.new("RGB", (1500, 1000), (40, 120, 200)).save(images / "photo.png", format="JPEG")
+    manifest = sample / "issues/2024-11/issue.yaml"
+    manifest.write_text(manifest.read_text().replace("cover: images/cover.jpg", "cover: images/upright.jpg"))
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n![The same stall](../images/photo.png)\n",
+                       encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "epub,html", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    index = (sample / "build/2024-11/html/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<img src="images/upright.jpg" alt="Cover of [^"]*" width="1200" height="1800">', index), index
+    page = (sample / "build/2024-11/html/letter-from-lahore.html").read_text(encoding="utf-8")
+    assert 'src="images/photo.jpg"' in page
+    assert_epub_valid(sample / "build/2024-11/2024-11.epub")

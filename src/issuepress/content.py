@@ -77,11 +77,12 @@ class AssetRegistry:
         """The image as an asset with its href, or None after recording (in `problems`) why not."""
         if path in self.by_source:
             return self.by_source[path]
-        href = unique(f"images/{slugify(path.stem) or 'image'}", self.hrefs, path.suffix.lower())
-        asset = load_image(path, href, problems or self.problems, line, cited_in)
+        stem = f"images/{slugify(path.stem) or 'image'}"
+        asset = load_image(path, lambda extension: unique(stem, self.hrefs, extension), problems or self.problems,
+                           line, cited_in)
         if asset is not None:
             self.by_source[path] = asset
-            self.hrefs.add(href)
+            self.hrefs.add(asset.href)
         return asset
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote, unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
@@ -19,6 +20,9 @@ from .model import Asset
 
 MAX_PIXELS = 60_000_000  # a 300 ppi image 66 cm wide: bigger than any magazine spread
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",), "GIF": (".gif",), "WEBP": (".webp",)}
+ORIENTATION = 0x0112  # the EXIF tag
+TURNED_SIDEWAYS = {5, 6, 7, 8}  # orientations that swap width and height
 
 
 def resolve_inside(base: Path, reference: str, root: Path, url: bool = True) -> tuple[Path | None, str | None]:
@@ -99,8 +103,11 @@ def read_bytes(path: Path, problems: Problems, line: int | None = None, cited_in
         return None
 
 
-def load_image(path: Path, href: str, problems: Problems, line: int | None, cited_in: Path) -> Asset | None:
-    """An image file -> Asset with its pixel size, or None after recording why it is unusable."""
+def load_image(path: Path, href_for: Callable[[str], str], problems: Problems, line: int | None,
+               cited_in: Path) -> Asset | None:
+    """An image file -> Asset with its pixel size as shown (turned as its EXIF orientation says), or None
+    after recording why it is unusable. `href_for(extension)`: its href, given the extension its format
+    takes (a JPEG file named .png is a .jpg in the editions, or EPUBCheck warns)."""
     data = read_bytes(path, problems, line, cited_in)
     if data is None:
         return None
@@ -117,6 +124,8 @@ def load_image(path: Path, href: str, problems: Problems, line: int | None, cite
                 if size[0] * size[1] > MAX_PIXELS:
                     raise Image.DecompressionBombError
                 image.load()  # decodes every pixel: a truncated file fails here
+                if image.getexif().get(ORIENTATION, 1) in TURNED_SIDEWAYS:  # a phone held upright
+                    size = size[1], size[0]
     except Image.DecompressionBombError:
         # Every edition and layout process would decode it whole: gigabytes, for pixels no page can show.
         pixels = f"{size[0]} x {size[1]} pixels ({size[0] * size[1] / 1e6:.0f} megapixels)" if size else "huge"
@@ -124,10 +133,17 @@ def load_image(path: Path, href: str, problems: Problems, line: int | None, cite
                        "a full A3 page at 300 ppi needs 17: scale it down", cited_in, line)
         return None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        reason = "is not an image" if isinstance(error, UnidentifiedImageError) else f"cannot be decoded ({error})"
+        if path.suffix.lower() in (".svg", ".svgz"):
+            reason = "is an SVG drawing, which issuepress does not take; export it as a PNG at print size"
+        elif isinstance(error, UnidentifiedImageError):
+            reason = "is not an image"
+        else:
+            reason = f"cannot be decoded ({error})"
         problems.error(f"image {shown} {reason}; use a JPEG, PNG, GIF or WebP file", cited_in, line)
         return None
     if kind not in IMAGE_TYPES:
         problems.error(f"image {shown} is {kind}; use a JPEG, PNG, GIF or WebP file", cited_in, line)
         return None
+    extensions = EXTENSIONS[kind]
+    href = href_for(path.suffix.lower() if path.suffix.lower() in extensions else extensions[0])
     return Asset(href=href, data=data, media_type=IMAGE_TYPES[kind], source=path, width=size[0], height=size[1])
