@@ -139,10 +139,20 @@ def test_a_link_to_a_place_that_is_not_there_loses_its_link_with_a_warning(tmp_p
 
 
 def test_headings_start_at_h2_with_unique_ids(tmp_path: Path) -> None:
-    _, article = render(one_article(tmp_path, "# One\n\ntext\n\n## Sub\n\n# One\n"))
+    _, article = render(one_article(tmp_path, "# One\n\ntext[^1]\n\n## Sub\n\n# One\n\n## fn1\n\n[^1]: A note.\n"))
     assert [(h.level, h.id, h.text) for h in article.headings] == [
-        (2, "one", "One"), (3, "sub", "Sub"), (2, "one-2", "One")]
+        (2, "one", "One"), (3, "sub", "Sub"), (2, "one-2", "One"), (3, "s-fn1", "fn1")]
+    assert 'id="fn1"' in article.body  # the footnote keeps its id
     assert '<h2 id="one">One</h2>' in article.body
+
+
+@pytest.mark.parametrize("markdown,levels", [("### Detail\n\ntext\n\n#### More\n", [2, 3]),
+                                             ("## A\n\n#### Skipped a level\n\n## B\n", [2, 3, 2])])
+def test_headings_never_skip_a_level(markdown: str, levels: list[int], tmp_path: Path) -> None:
+    """The Nu checker flags <h1> then <h3>; the EPUB's contents and the PDF's outline would miss the heading."""
+    _, article = render(one_article(tmp_path, markdown))
+    assert [h.level for h in article.headings] == levels
+    assert f"<h{levels[0]} " in article.body and f"<h{levels[1]} " in article.body
 
 
 def test_urdu_article_is_right_to_left(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ THEME_IDS = frozenset({"main", "contents", "contributors", "contributors-title",
                        "issue-title", "landmarks", "licences-title", "piece-title", "toc", "toc-title"})
 
 
+FOOTNOTE_ID = re.compile(r"fn(ref)?\d+(-\d+)?")  # the ids footnotes and their calls get
 RAW_ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
 
 
@@ -74,20 +75,25 @@ def _raw_ids_rule(state: StateCore) -> None:
 
 
 def _heading_rule(state: StateCore) -> None:
-    """Shift headings so the highest is <h2>, give each a unique id, list them in env."""
+    """Shift headings so the highest is <h2> and none skips a level (an article of ### headings gets <h2>s,
+    ## then #### gives <h2> then <h3>: the page's <h1> is the title); give each a unique id, list them in env."""
     tokens = state.tokens
     levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
-    shift = 2 - min(levels) if levels and min(levels) < 2 else 0
+    shift = 2 - min(levels) if levels else 0
     used: set[str] = state.env.setdefault("ids", set(THEME_IDS))
     headings: list[tuple[int, str, str]] = state.env.setdefault("headings", [])
+    level = previous = 1
     for index, token in enumerate(tokens):
-        if token.type not in ("heading_open", "heading_close"):
+        if token.type == "heading_open":
+            level = previous = min(int(token.tag[1]) + shift, previous + 1, 6)
+        elif token.type != "heading_close":
             continue
-        level = min(int(token.tag[1]) + shift, 6)
         token.tag = f"h{level}"
         if token.type == "heading_open":
             text = "".join(c.content for c in tokens[index + 1].children or [] if c.type in ("text", "code_inline"))
-            ident = unique(slugify(text) or "section", used)
+            base = slugify(text) or "section"
+            # "## fn1" must not take a footnote's id: the calls of note 1 would lead to the heading
+            ident = unique(f"s-{base}" if FOOTNOTE_ID.fullmatch(base) else base, used)
             used.add(ident)
             token.attrSet("id", ident)
             headings.append((level, ident, text))
