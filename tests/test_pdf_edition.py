@@ -380,3 +380,22 @@ def test_running_heads_sit_above_the_text_and_folios_below_it(name: str, sample_
     highest, lowest = min(words), max(words, key=lambda word: word[1])
     assert lowest[2] == "5" and lowest[0] > height * 0.85, lowest
     assert not highest[2].isdigit() and highest[1] < height * 0.15, highest
+
+
+def test_a_tall_image_is_scaled_to_the_page_and_an_overlong_footnote_is_refused(sample: Path) -> None:
+    images, article = sample / "issues/2024-11/images", sample / "issues/2024-11/articles/letter-from-lahore.md"
+    Image.new("RGB", (1500, 9000), (20, 120, 90)).save(images / "tall.png", dpi=(300, 300))
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + '\n![A tall infographic](../images/tall.png "Tall.")\n\nAfter it.\n', encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    # A footnote longer than a small page: WeasyPrint stacks it upwards, over the running head and off the page.
+    magazine = sample / "magazine.yaml"
+    magazine.write_text(re.sub(r"(?m)^  trim: .*$", "  trim: A6", magazine.read_text()))
+    note = " ".join(["This footnote sentence goes on at some length to fill the page."] * 40)
+    article.write_text(text + f"\nA note.[^long]\n\n[^long]: {note}\n", encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 1
+    assert any(line.startswith("issues/2024-11/articles/letter-from-lahore.md: content runs out of the page in "
+                               "“Letter from Lahore: Pages in the Haze”, past the trim or over the running head")
+               for line in problem_lines(result.stderr)), result.stderr

@@ -68,6 +68,9 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
     for page in document.pages:
         page_box = page._page_box
         right, bottom = page_box.margin_width(), page_box.margin_height()
+        # Where a page has a top margin, that is where its running head goes: content above it (footnotes
+        # too long for the page, which WeasyPrint stacks upwards) would print over the head, or off the page.
+        top = page_box.margin_top
         for box in page_box.descendants():
             if isinstance(box, boxes.ReplacedBox) and box.element is not None:
                 src = box.element.get("src") or ""
@@ -79,9 +82,11 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
             if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)) and (
                     box.position_x + box.margin_width() + slack_px > right + OVERFLOW_TOLERANCE
                     or box.position_y + box.margin_height() > bottom + OVERFLOW_TOLERANCE
+                    or box.position_y < top - OVERFLOW_TOLERANCE
                     or box.position_x - slack_px < -OVERFLOW_TOLERANCE):
                 source = box.element.get("src", "") if box.element is not None else ""
-                overflow.append(getattr(box, "text", "") or source)
+                if (getattr(box, "text", "") or source).strip():
+                    overflow.append((getattr(box, "text", "") or source).strip())
     return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(dict.fromkeys(o[:40] for o in overflow)),
                      no_glyph, css_ignored)
 
@@ -108,7 +113,9 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
                 report.problems.append(Problem(f"image {src} has no alt text", manifest, warning=True))
         where = _shown(rendered, (sources or {}).get(part)) or manifest
         if found.overflow:  # once per part: a negative margin or a wide table can push every line out
-            report.problems.append(Problem(f"content runs past the trim in {part}: {_some(found.overflow)}", where))
+            report.problems.append(Problem(
+                f"content runs out of the page in {part}, past the trim or over the running head: "
+                f"{_some(found.overflow)}; shorten a long footnote, or narrow a wide table, image or word", where))
         if found.no_glyph:
             codes = " ".join(f"U+{ord(ch):04X}" for ch in found.no_glyph[:MANY])
             report.problems.append(Problem(
