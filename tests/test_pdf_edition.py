@@ -399,3 +399,21 @@ def test_a_tall_image_is_scaled_to_the_page_and_an_overlong_footnote_is_refused(
     assert any(line.startswith("issues/2024-11/articles/letter-from-lahore.md: content runs out of the page in "
                                "“Letter from Lahore: Pages in the Haze”, past the trim or over the running head")
                for line in problem_lines(result.stderr)), result.stderr
+
+
+def test_a_piece_without_a_section_is_set_apart_from_the_section_before_it_on_the_contents_page(
+        sample: Path) -> None:
+    import html
+    import subprocess
+
+    manifest = sample / "issues/2024-11/issue.yaml"
+    manifest.write_text(manifest.read_text().replace("    section: Urdu Page\n", ""))
+    assert run_cli("build", "2024-11", "-f", "pdf", cwd=sample).returncode == 0
+    layout = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-bbox", str(sample / "build/2024-11/2024-11.pdf"),
+                             "-"], capture_output=True, text=True, check=True).stdout
+    words = {html.unescape(text): (float(top), float(bottom)) for top, bottom, text in
+             re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', layout)}
+    # The Culture piece's byline, then the unsectioned Urdu page (on page 8); Nadia's byline, then Contributors (9).
+    after_section = words["8"][0] - words["Bilal"][1]
+    between_entries = words["9"][0] - words["Nadia"][1]
+    assert after_section > between_entries + 10, (after_section, between_entries)
