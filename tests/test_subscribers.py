@@ -25,6 +25,7 @@ ann,Ann Again,a@example.org,
 carl,Carl,not-an-email,
 nadia,نادیہ حسین,nadia@example.org,
 eve,Eve \u202eredivider,eve@example.org,
+BOB,Bob Again,,
 """
 
 
@@ -53,8 +54,10 @@ def test_bad_rows_are_reported_with_their_lines_and_skipped(copies) -> None:
         "subscribers.csv:6: warning: 'not-an-email' is not an email address; row skipped",
         "subscribers.csv:8: warning: the name of subscriber 'eve' holds an invisible control character (such as a "
         "bidi override); retype it; row skipped",
+        "subscribers.csv:9: warning: subscriber id 'BOB' is already used on line 3 (as 'bob': copies' file names "
+        "ignore case on Mac and Windows); row skipped",
     ]
-    assert "wrote 6 copies" in stderr and "4 rows skipped" in stderr
+    assert "wrote 6 copies" in stderr and "5 rows skipped" in stderr
     assert sorted(p.name for p in out.iterdir()) == ["ann.epub", "ann.pdf", "bob.epub", "bob.pdf", "manifest.csv",
                                                      "nadia.epub", "nadia.pdf"]
 

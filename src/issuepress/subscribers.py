@@ -69,7 +69,7 @@ def read_subscribers(path: Path, root: Path, strict: bool,
     column = {name: header.index(name) for name in ("id", "name", "email")}
     subscribers: list[Subscriber] = []
     problems: list[Problem] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # lower-cased id -> (line, id as written)
 
     def bad(message: str, line: int) -> None:
         problems.append(Problem(message + ("" if strict else "; row skipped"), shown, line, warning=not strict))
@@ -83,8 +83,11 @@ def read_subscribers(path: Path, root: Path, strict: bool,
             bad("missing subscriber id", line)
         elif not SUBSCRIBER_ID.match(sid):
             bad(f"subscriber id '{sid}' may only hold letters, digits, '.', '_' and '-' (it names a file)", line)
-        elif sid in seen:
-            bad(f"subscriber id '{sid}' is already used on line {seen[sid]}", line)
+        elif sid.lower() in seen:  # the ids name files: s1.epub and S1.epub are one file on Mac and Windows
+            used = seen[sid.lower()]
+            bad(f"subscriber id '{sid}' is already used on line {used[0]}"
+                + (f" (as '{used[1]}': copies' file names ignore case on Mac and Windows)" if used[1] != sid else ""),
+                line)
         elif not name:
             bad(f"subscriber '{sid}' has no name", line)
         elif any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in JOINERS for ch in name):
@@ -94,7 +97,7 @@ def read_subscribers(path: Path, root: Path, strict: bool,
         elif email and not EMAIL.match(email):
             bad(f"'{email}' is not an email address", line)
         else:
-            seen[sid] = line
+            seen[sid.lower()] = line, sid
             subscribers.append(Subscriber(sid, name, email or None, line))
     unprintable = without_glyphs([person.name for person in subscribers]) if without_glyphs and subscribers else set()
     for person in [person for person in subscribers if unprintable & set(person.name)]:
