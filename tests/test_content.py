@@ -192,3 +192,13 @@ def test_links_between_articles_point_at_pages(tmp_path: Path) -> None:
     _, article = render(root)
     assert 'href="other.html#part"' in article.body
     assert 'href="https://example.org/"' in article.body
+
+
+def test_a_footnote_cited_but_not_written_or_written_but_not_cited_is_said(tmp_path: Path) -> None:
+    rendered, article = render(one_article(
+        tmp_path, "Text[^a] and [^nope] and `[^code]`.\n\n[^a]: A note.\n\n[^unused]: Never cited.\n"))
+    assert 'href="#fn1"' in article.body
+    assert [str(w) for w in rendered.warnings] == [
+        "issues/x/articles/piece.md:5: warning: [^nope] cites a footnote that is not written ([^nope]: its text); "
+        "it prints as it is",
+        "issues/x/articles/piece.md:9: warning: footnote [^unused] is never cited in the text, so no edition has it"]

@@ -30,6 +30,7 @@ RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", 
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
 FRAGMENT_LINK = re.compile(r'\shref="([^"#:]*)#([^"]*)"')  # a link within the issue, to a place in a page
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
+UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")  # left as text by the parser: a footnote call without its note
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*?(/?)>")
 # Tags HTML never closes, or lets close themselves (a <p> ends at the next block): never "unclosed"
@@ -303,6 +304,9 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
         line = _line_of(token, piece.line_offset)
         if token.type == "text":
             words += len(token.content.split())
+            for label in UNDEFINED_NOTE.findall(token.content):
+                piece.problems.warn(f"[^{label}] cites a footnote that is not written ([^{label}]: its text); "
+                                    "it prints as it is", piece.path, line)
         elif token.type == "image":
             src = token.attrGet("src") or ""
             href = piece.use_image(src, line, raw=False)
@@ -323,6 +327,12 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
             raw.append((token, line))
             for value in raw_ids(markup):
                 id_lines.setdefault(value, line)
+    for label, number in env.get("footnotes", {}).get("refs", {}).items():
+        if number == -1:  # written, never cited
+            written = re.search(rf"(?m)^ {{0,3}}\[\^{re.escape(label[1:])}\]:", body)
+            piece.problems.warn(f"footnote [^{label[1:]}] is never cited in the text, so no edition has it",
+                                piece.path, body.count("\n", 0, written.start()) + 1 + piece.line_offset if written
+                                else None)
     _check_unclosed(tags, piece)
     for token, line in raw:
         if token.type != "text":  # not made text by _check_unclosed
