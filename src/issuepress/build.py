@@ -219,10 +219,11 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
 
     def start(name: str) -> tuple[Edition, Callable[[], Made], float]:
         edition = EDITIONS[name]
-        progress("start", name)
         begun = time.perf_counter()
         return edition, edition.start(rendered, theme, cache), time.perf_counter() - begun
 
+    for name in formats:  # said here, in this order: the editions are started side by side
+        progress("start", name)
     try:
         started = dict(_started_beside_layout(formats, start))
         for edition, finish, seconds in (started[name] for name in formats):
