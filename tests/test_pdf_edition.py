@@ -417,3 +417,16 @@ def test_a_piece_without_a_section_is_set_apart_from_the_section_before_it_on_th
     after_section = words["8"][0] - words["Bilal"][1]
     between_entries = words["9"][0] - words["Nadia"][1]
     assert after_section > between_entries + 10, (after_section, between_entries)
+
+
+def test_latin_words_in_an_urdu_title_and_text_are_set_in_the_theme_fonts(sample: Path) -> None:
+    """Naskh has no Latin letters: without Charis SIL after it, the computer's own serif set them."""
+    article = sample / "issues/2024-11/articles/urdu-page.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(re.sub(r"(?m)^title: .*$", 'title: "القاهرة Cairo"', text, count=1)
+                       + "\n**Bold English** and *italic English*.\n", encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    assert "a font of this computer" not in result.stderr
+    names = {name.split("+")[-1] for name, _ in fonts(sample / "build/2024-11/2024-11.pdf")}
+    assert all(name.startswith(THEME_FONTS) for name in names), names
