@@ -182,11 +182,16 @@ def test_characters_no_font_has_stop_the_pdf_naming_the_article(sample: Path) ->
 
 def test_nested_lists_are_marked_in_the_theme_s_fonts(sample: Path) -> None:
     article = sample / "issues/2024-11/articles/letter-from-lahore.md"
-    article.write_text(article.read_text(encoding="utf-8") + "\n- one\n  - two\n    - three\n", encoding="utf-8")
+    article.write_text(article.read_text(encoding="utf-8") + "\n- one\n  - two\n    - three\n\n"
+                       "1. first\n   - inside\n\nA note.[^list]\n\n[^list]: A note with a list:\n\n    - item\n",
+                       encoding="utf-8")
+    magazine = sample / "magazine.yaml"  # notes at the end: an ordered list whose notes may hold lists
+    magazine.write_text(re.sub(r"(?m)^  footnotes: .*$", "  footnotes: end", magazine.read_text()))
     result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
     assert result.returncode == 0 and "a font of this computer" not in result.stderr, result.stderr
     text = "\n".join(page_texts(sample / "build/2024-11/2024-11.pdf"))
     assert re.search(r"\u2022\s+one\s+\u2013\s+two\s+\u2023\s+three", text), text[-400:]
+    assert re.search(r"1\.\s+first\s+\u2013\s+inside", text), text[-400:]
 
 
 def test_a_footnote_holding_a_code_block_and_a_list_keeps_them_in_the_note(sample: Path) -> None:
