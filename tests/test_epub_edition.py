@@ -271,3 +271,16 @@ def test_a_photo_turned_by_its_exif_and_a_jpeg_named_png_are_shown_as_they_are(s
     page = (sample / "build/2024-11/html/letter-from-lahore.html").read_text(encoding="utf-8")
     assert 'src="images/photo.jpg"' in page
     assert_epub_valid(sample / "build/2024-11/2024-11.epub")
+
+
+def test_a_link_to_the_editors_note_leads_to_it_in_every_edition(sample: Path) -> None:
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nAs [the editor wrote](../editors-note.md), smog.\n",
+                       encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "epub,html,pdf", cwd=sample)
+    assert result.returncode == 0 and "link removed" not in result.stderr, result.stderr
+    built = sample / "build/2024-11"
+    assert '<a href="editors-note.html">the editor wrote</a>' in (built / "html/letter-from-lahore.html").read_text()
+    with zipfile.ZipFile(built / "2024-11.epub") as epub:
+        assert '<a href="editors-note.xhtml">the editor wrote</a>' in epub.read("EPUB/letter-from-lahore.xhtml").decode()
+    assert_epub_valid(built / "2024-11.epub")

@@ -435,3 +435,12 @@ def test_latin_words_in_an_urdu_title_and_text_are_set_in_the_theme_fonts(sample
     assert "a font of this computer" not in result.stderr
     names = {name.split("+")[-1] for name, _ in fonts(sample / "build/2024-11/2024-11.pdf")}
     assert all(name.startswith(THEME_FONTS) for name in names), names
+
+
+def test_a_low_resolution_cover_is_said_at_the_manifests_cover_line(sample: Path) -> None:
+    Image.new("RGB", (300, 420), (0, 160, 60)).save(sample / "issues/2024-11/images/cover.jpg")
+    line = (sample / "issues/2024-11/issue.yaml").read_text().splitlines().index("cover: images/cover.jpg") + 1
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 1
+    assert any(line_.startswith(f"issues/2024-11/issue.yaml:{line}: cover cover.jpg prints at")
+               for line_ in problem_lines(result.stderr)), result.stderr

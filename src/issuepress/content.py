@@ -164,6 +164,8 @@ def render_issue_pieces(issue: Issue, problems: Problems, cache: Cache
         slug = f"{slug}-article" if slug in RESERVED_SLUGS or slug.startswith("contributor-") else slug
         slugs[entry.path] = unique(slug, set(slugs.values()))
     pages = {path: f"{slug}.html" for path, slug in slugs.items()}
+    if issue.editors_note:  # an article may link to the editor's note as to any other piece
+        pages[issue.editors_note] = "editors-note.html"
     note = None
     if issue.editors_note:
         note = render_piece(issue.editors_note, "editors-note", "editors-note", None, issue, registry, pages, problems,

@@ -181,7 +181,7 @@ def _cover(rendered: RenderedIssue, settings: PrintSettings, report: Report, man
     width_in = (settings.trim_width + 2 * settings.bleed) / 25.4
     height_in = (settings.trim_height + 2 * settings.bleed) / 25.4
     ppi = min(cover.width / width_in, cover.height / height_in)
-    _judge_resolution(f"cover {cover.source.name}", ppi, manifest, None, report)
+    _judge_resolution(f"cover {cover.source.name}", ppi, manifest, rendered.issue.lines.get("cover"), report)
 
 
 def _judge_resolution(what: str, ppi: float, where: str | None, line: int | None, report: Report) -> None:
