@@ -202,3 +202,17 @@ def test_a_footnote_cited_but_not_written_or_written_but_not_cited_is_said(tmp_p
         "issues/x/articles/piece.md:5: warning: [^nope] cites a footnote that is not written ([^nope]: its text); "
         "it prints as it is",
         "issues/x/articles/piece.md:9: warning: footnote [^unused] is never cited in the text, so no edition has it"]
+
+
+def test_an_author_listed_twice_is_named_once(tmp_path: Path) -> None:
+    rendered, article = render(one_article(tmp_path, "Text.\n", front="title: A piece\nauthors: [ann, ann]"))
+    assert [a.id for a in article.authors] == ["ann"]
+    assert [str(w) for w in rendered.warnings] == [
+        "issues/x/articles/piece.md:3: warning: author 'ann' is listed twice; the byline names them once"]
+
+
+def test_a_web_address_without_its_https_is_called_that(tmp_path: Path) -> None:
+    rendered, _ = render(one_article(tmp_path, "See [the site](//example.org/page) here.\n"))
+    assert [w.message for w in rendered.warnings] == [
+        "link removed (the text stays): '//example.org/page' is a web address without its https:; write it out in "
+        "full to link to the web, or link to a file inside the magazine folder"]

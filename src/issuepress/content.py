@@ -278,7 +278,10 @@ def _authors(fields: Fields, issue: Issue, kind: str) -> tuple[Contributor, ...]
         return (registered[0] if registered else Contributor(id=slugify(issue.editor) or "editor", name=issue.editor),)
     authors = []
     for cid in ids:
-        if cid in issue.contributors:
+        if cid in issue.contributors and issue.contributors[cid] in authors:
+            fields.problems.warn(f"author '{cid}' is listed twice; the byline names them once", fields.path,
+                                 fields.line("authors"))
+        elif cid in issue.contributors:
             authors.append(issue.contributors[cid])
         else:
             hint = ""

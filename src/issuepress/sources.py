@@ -39,6 +39,9 @@ def resolve_inside(base: Path, reference: str, root: Path, url: bool = True) -> 
             return None, (f"'{reference}' is on the web; issuepress does not download during a build. "
                           "Save the file in the issue's images/ folder and link to it")
         return None, f"'{reference}' is a {parts.scheme}: URL; link to a file inside the magazine folder"
+    if url and parts.netloc:  # '//example.org/x': a web address without its https:
+        return None, (f"'{reference}' is a web address without its https:; write it out in full to link to "
+                      "the web, or link to a file inside the magazine folder")
     relative = unquote(parts.path)
     if not relative:
         return None, "the path is empty"

@@ -93,7 +93,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 # PyYAML's wording, and what an editor should do about it.
 _HINTS = (
     ("expected <block end>", "the indentation is inconsistent; line items up under their key"),
-    ("found character '\\t'", "a tab is used for indentation; use spaces"),
+    ("found character '\\t'", "a tab is where YAML takes only spaces (to indent, or after a ':'); use spaces"),
     ("mapping values are not allowed", "a value contains ': '; put the value in quotes"),
     ("end of stream", "a quote or bracket is never closed"),
     ("could not find expected ':'", "a line is missing its ':' or a quote is never closed"),
