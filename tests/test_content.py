@@ -196,7 +196,7 @@ def test_links_between_articles_point_at_pages(tmp_path: Path) -> None:
 
 def test_a_footnote_cited_but_not_written_or_written_but_not_cited_is_said(tmp_path: Path) -> None:
     rendered, article = render(one_article(
-        tmp_path, "Text[^a] and [^nope] and `[^code]`.\n\n[^a]: A note.\n\n[^unused]: Never cited.\n"))
+        tmp_path, "Text[^a] and [^nope] and `[^code]` and \\[^escaped].\n\n[^a]: A note.\n\n[^unused]: Never cited.\n"))
     assert 'href="#fn1"' in article.body
     assert [str(w) for w in rendered.warnings] == [
         "issues/x/articles/piece.md:5: warning: [^nope] cites a footnote that is not written ([^nope]: its text); "
@@ -214,5 +214,5 @@ def test_an_author_listed_twice_is_named_once(tmp_path: Path) -> None:
 def test_a_web_address_without_its_https_is_called_that(tmp_path: Path) -> None:
     rendered, _ = render(one_article(tmp_path, "See [the site](//example.org/page) here.\n"))
     assert [w.message for w in rendered.warnings] == [
-        "link removed (the text stays): '//example.org/page' is a web address without its https:; write it out in "
-        "full to link to the web, or link to a file inside the magazine folder"]
+        "link removed (the text stays): '//example.org/page' is a web address without its https:; a link to the "
+        "web needs the full address, an image must be a file inside the magazine folder"]

@@ -189,7 +189,8 @@ def test_markup_that_used_to_break_the_epub_and_the_web_edition_now_validates(sa
         "## Piece title\n\nsuper<wbr>califragilistic word.\n\n"
         'An <img src="../images/timeline.png"> here.\n\n'
         '<div id="box one">A box.</div>\n\nSome <span id="dup">text</span>, <span id="dup">more</span>.\n\n'
-        '<p id="main">A paragraph.</p>\n\n## Dup\n\nSee [the text](#dup).\n',
+        '<p id="main">A paragraph.</p>\n\n## Dup\n\nSee [the text](#dup), <span id="fn1">this</span> and a '
+        'note.[^1] <b id="">Empty</b>.\n\n[^1]: The note.\n',
         encoding="utf-8")
     manifest = sample / "issues/2024-11/issue.yaml"
     manifest.write_text(manifest.read_text().replace("articles:\n", "articles:\n  - articles/licences.md\n", 1))
@@ -197,10 +198,19 @@ def test_markup_that_used_to_break_the_epub_and_the_web_edition_now_validates(sa
     assert result.returncode == 0, result.stderr
     assert "Duplicate name" not in result.stderr
     lines = problem_lines(result.stderr)
-    assert 'issues/2024-11/articles/licences.md:17: warning: id "dup" in raw HTML is used twice on the page, or by ' \
-           'the layouts; the second is now "dup-3"' in lines, lines  # "dup-2" is the heading's
-    assert 'issues/2024-11/articles/licences.md:15: warning: id "box one" in raw HTML has spaces, which an id ' \
-           'cannot; it is now "box-one"' in lines, lines
+    said = [line.removeprefix("issues/2024-11/articles/licences.md:") for line in lines if 'raw HTML' in line]
+    assert said == [
+        '15: warning: id "box one" in raw HTML has spaces, which an id cannot have; it is now "box-one"',
+        '17: warning: id "dup" in raw HTML is already used on the page, by a heading, a footnote, the layouts or an '
+        'earlier tag; it is now "dup-3"',  # "dup-2" is the heading's
+        '19: warning: id "main" in raw HTML is already used on the page, by a heading, a footnote, the layouts or an '
+        'earlier tag; it is now "main-3"',  # "main" is the layouts', "main-2" the heading's
+        '23: warning: id "fn1" in raw HTML is already used on the page, by a heading, a footnote, the layouts or an '
+        'earlier tag; it is now "s-fn1"',
+        '23: warning: id="" in raw HTML is empty; it was removed'], lines
+    with zipfile.ZipFile(sample / "build/2024-11/2024-11.epub") as epub:
+        page = epub.read("EPUB/licences-article.xhtml").decode()
+    assert page.count('id="fn1"') == 1 and 'href="#fn1"' in page and 'id="s-fn1"' in page
     assert_epub_valid(sample / "build/2024-11/2024-11.epub")
     pages = sorted(str(p) for p in (sample / "build/2024-11/html").glob("*.html"))
     checked = subprocess.run(["java", "-jar", str(vnu_jar()), "--format", "json", *pages],
@@ -219,23 +229,25 @@ def test_a_bio_written_in_markdown_and_a_contributors_web_address_reach_every_ed
     registry = sample / "contributors.yaml"
     registry.write_text(registry.read_text().replace(
         "She writes the magazine's regular analysis pieces.",
-        "She writes for *Dawn* -- and [a blog](https://samira.example.org/blog), not [this](notes.html) or "
-        "<b>that</b>.\n  url: https://www.samira.example.org/"), encoding="utf-8")
+        "She writes `code` for *Dawn* -- and [a blog](https://samira.example.org/blog), not [this](notes.html) or "
+        "<b>that</b>.^[No notes in bios.]\n  url: https://www.samira.example.org/"), encoding="utf-8")
     result = run_cli("build", "2024-11", cwd=sample)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0 and "a font of this computer" not in result.stderr, result.stderr
     built = sample / "build/2024-11"
     web = (built / "html/contributors.html").read_text(encoding="utf-8")
-    assert ("She writes for <em>Dawn</em> – and <a href=\"https://samira.example.org/blog\">a blog</a>, not this "
-            "or &lt;b&gt;that&lt;/b&gt;.</p>") in web
+    assert ("She writes <code>code</code> for <em>Dawn</em> – and "
+            "<a href=\"https://samira.example.org/blog\">a blog</a>, not this "
+            "or &lt;b&gt;that&lt;/b&gt;.^[No notes in bios.]</p>") in web
     assert '<a href="https://www.samira.example.org/">samira.example.org</a>' in web
     with zipfile.ZipFile(built / "2024-11.epub") as epub:
         assert "<em>Dawn</em>" in epub.read("EPUB/contributors.xhtml").decode()
     assert_epub_valid(built / "2024-11.epub")
-    checked = subprocess.run(["java", "-jar", str(vnu_jar()), "--format", "json", str(built / "html/contributors.html")],
-                             capture_output=True, text=True, timeout=300)
+    checked = subprocess.run(["java", "-jar", str(vnu_jar()), "--format", "json",
+                              str(built / "html/contributors.html")], capture_output=True, text=True, timeout=300)
     assert [m for m in json.loads(checked.stderr)["messages"] if m["type"] == "error"] == []
     printed = " ".join(" ".join(page_texts(built / "2024-11.pdf")).split())
-    assert "She writes for Dawn – and a blog, not this or <b>that</b>. samira.example.org" in printed
+    assert ("She writes code for Dawn – and a blog, not this or <b>that</b>.^[No notes in bios.] "
+            "samira.example.org") in printed
 
 
 def test_a_contributors_web_address_must_be_one(sample: Path) -> None:
@@ -282,5 +294,13 @@ def test_a_link_to_the_editors_note_leads_to_it_in_every_edition(sample: Path) -
     built = sample / "build/2024-11"
     assert '<a href="editors-note.html">the editor wrote</a>' in (built / "html/letter-from-lahore.html").read_text()
     with zipfile.ZipFile(built / "2024-11.epub") as epub:
-        assert '<a href="editors-note.xhtml">the editor wrote</a>' in epub.read("EPUB/letter-from-lahore.xhtml").decode()
+        page = epub.read("EPUB/letter-from-lahore.xhtml").decode()
+    assert '<a href="editors-note.xhtml">the editor wrote</a>' in page
     assert_epub_valid(built / "2024-11.epub")
+    from pypdf import PdfReader  # in print: a link, on the letter's pages, to the note's first page (page 3)
+
+    pdf = PdfReader(str(built / "2024-11.pdf"))
+    note = pdf.get_destination_page_number(pdf.named_destinations["editors-note"]) + 1
+    links = [number for number, page in enumerate(pdf.pages, start=1) for annotation in page.get("/Annots") or []
+             if str((annotation.get_object().get("/A") or {}).get("/D")) == "editors-note"]
+    assert note == 3 and any(number > 5 for number in links), (note, links)

@@ -444,3 +444,14 @@ def test_a_low_resolution_cover_is_said_at_the_manifests_cover_line(sample: Path
     assert result.returncode == 1
     assert any(line_.startswith(f"issues/2024-11/issue.yaml:{line}: cover cover.jpg prints at")
                for line_ in problem_lines(result.stderr)), result.stderr
+
+
+def test_a_layout_may_put_its_own_running_head_in_the_top_margin(sample: Path) -> None:
+    from issuepress.layouts import builtin_theme_dir
+
+    (sample / "layouts/css").mkdir(parents=True)
+    print_css = (builtin_theme_dir() / "layouts/css/print.css").read_text()
+    (sample / "layouts/css/print.css").write_text(print_css + '\n@page { @top-center { content: "The Review" } }\n')
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    assert "The Review" in page_texts(sample / "build/2024-11/2024-11.pdf")[4]

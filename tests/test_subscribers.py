@@ -171,7 +171,8 @@ def test_a_name_no_font_can_print_is_said_instead_of_stamped_as_empty_boxes(samp
     conf = tmp_path / "fonts.conf"
     conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
                     '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n<selectfont><rejectfont><pattern>'
-                    '<patelt name="lang"><string>ja</string></patelt></pattern></rejectfont></selectfont>\n</fontconfig>\n')
+                    '<patelt name="lang"><string>ja</string></patelt></pattern></rejectfont></selectfont>\n'
+                    '</fontconfig>\n')
     env = {"FONTCONFIG_FILE": str(conf)}
     listed = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, env={**os.environ, **env})
     assert listed.returncode == 0 and listed.stdout == "", listed.stdout

@@ -13,7 +13,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Generic, TypeVar
 
 from . import content, manifest
 from .editions import Made
@@ -174,10 +174,13 @@ def _started_beside_layout(formats: list[str], start: Callable[[str], T]) -> lis
         here = [(name, start(name)) for name in others]
     except IssueError as error:  # the PDF editions' problems too, once their layouts are done
         raise IssueError(error.problems + beside.problems()) from None
+    except Exception:  # a bug: the layout processes must be free again for the next build (--watch)
+        beside.problems()
+        raise
     return here + beside.result()
 
 
-class _Beside:
+class _Beside(Generic[T]):
     """A function run in a daemon thread (an interrupted build does not wait for it); `result()` joins."""
 
     def __init__(self, function: Callable[[], T]):
@@ -198,10 +201,13 @@ class _Beside:
         return self.value
 
     def problems(self) -> tuple:
+        """Once it has finished: the problems it raised, if any (a bug of its own is said by the caller's)."""
         try:
             self.result()
         except IssueError as error:
             return error.problems
+        except Exception:
+            pass
         return ()
 
 

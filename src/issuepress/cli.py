@@ -242,7 +242,7 @@ def subscribers_command(out: Output, issue_id: str, listing: Path, out_dir: Path
         with failures(out, "no copies made", "fix them and run again"):
             rendered, theme = recipe.load(root, issue_id)
             people, problems = subscribers.read_subscribers(listing, Path.cwd(), strict,
-                                                            subscribers.stamp_glyphs(rendered, theme, chosen))
+                                                            subscribers.glyph_checker(rendered, theme, chosen))
         out.problems(problems)
         target = out_dir or root / "build" / issue_id / "subscribers"
         columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

@@ -1,8 +1,9 @@
-"""Article and editor's-note Markdown files (with YAML front matter) -> rendered `Article`s.
+"""Article and editor's-note Markdown files (with YAML front matter) -> rendered `Article`s; bios -> HTML.
 
 Reads each file once, validates its front matter, renders the Markdown,
-resolves every image and local link against the magazine folder, and runs the
-result through the sanitizer. Problems are collected, never raised one by one.
+resolves every image and local link against the magazine folder, makes the
+ids written in raw HTML unique on the page, and runs the result through the
+sanitizer. Problems are collected, never raised one by one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .cache import Cache
 from .cache import key as cache_key
 from .errors import Problems
 from .fields import Fields
-from .markdown import THEME_IDS, as_id, raw_ids, renderer_for, slugify, unique
+from .markdown import FOOTNOTE_ID, RAW_ID, THEME_IDS, as_id, renderer_for, slugify, unique
 from .model import Article, Asset, Contributor, Heading, Issue
 from .sources import is_file, load_image, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
@@ -304,12 +305,13 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
     words = 0
     tags: list[tuple[str, bool, int, Token]] = []  # raw HTML tags in reading order: (name, opens, line, token)
     raw: list[tuple[Token, int]] = []
-    id_lines: dict[str, int] = {}  # where an id in raw HTML is first written
     for token in _walk(tokens):
         line = _line_of(token, piece.line_offset)
         if token.type == "text":
             words += len(token.content.split())
             for label in UNDEFINED_NOTE.findall(token.content):
+                if f"\\[^{label}]" in body:  # escaped: meant as it is written
+                    continue
                 piece.problems.warn(f"[^{label}] cites a footnote that is not written ([^{label}]: its text); "
                                     "it prints as it is", piece.path, line)
         elif token.type == "image":
@@ -330,8 +332,6 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
             markup = HTML_COMMENT.sub("", token.content)  # a tag inside a comment is no tag
             tags += [(m[2].lower(), not (m[1] or m[3]), line, token) for m in RAW_TAG.finditer(markup)]
             raw.append((token, line))
-            for value in raw_ids(markup):
-                id_lines.setdefault(value, line)
     for label, number in env.get("footnotes", {}).get("refs", {}).items():
         if number == -1:  # written, never cited
             written = re.search(rf"(?m)^ {{0,3}}\[\^{re.escape(label[1:])}\]:", body)
@@ -339,9 +339,10 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
                                 piece.path, body.count("\n", 0, written.start()) + 1 + piece.line_offset if written
                                 else None)
     _check_unclosed(tags, piece)
+    raw = [(token, line) for token, line in raw if token.type != "text"]  # not made text by _check_unclosed
     for token, line in raw:
-        if token.type != "text":  # not made text by _check_unclosed
-            _check_raw_html(token, line, piece)
+        _check_raw_html(token, line, piece)
+    _unique_raw_ids(raw, set(THEME_IDS) | {ident for _level, ident, _text in env.get("headings", [])}, piece)
     page_html = renderer.render(tokens, env)
     known_images = set(piece.image_hrefs.values())
 
@@ -351,17 +352,34 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
         return piece.link_target(value, None)
 
     headings = tuple(Heading(level, ident, text) for level, ident, text in env.get("headings", []))
-    renamed: list[tuple[str, str | None]] = []
-    cleaned = sanitize.clean(page_html, rewrite, THEME_IDS, renamed)
-    for written, given in dict.fromkeys(renamed):
-        if not given:
-            why = "is empty; it was removed"
-        elif as_id(written) == written:
-            why = f'is used twice on the page, or by the layouts; the second is now "{given}"'
-        else:
-            why = f'has spaces, which an id cannot; it is now "{given}"'
-        piece.problems.warn(f'id "{written}" in raw HTML {why}', piece.path, id_lines.get(written))
-    return cleaned, headings, words
+    return sanitize.clean(page_html, rewrite), headings, words
+
+
+def _unique_raw_ids(raw: list[tuple[Token, int]], taken: set[str], piece: _Piece) -> None:
+    """Ids written in raw HTML, made valid and unique on the page (EPUBCheck and the HTML checker reject a
+    repeated one): spaces become hyphens, an empty id goes, and one that the layouts, a heading, a footnote
+    or an earlier tag has gets a number. Said at its line: a link to it may now lead elsewhere."""
+
+    def valid(found: re.Match, line: int) -> str:
+        written = html.unescape(next(value for value in found.groups() if value is not None))
+        ident = as_id(written)
+        if FOOTNOTE_ID.fullmatch(ident):  # 'fn1' is footnote 1's, whose calls would lead here
+            ident = f"s-{ident}"
+        if ident in taken:
+            ident = unique(ident, taken)
+        if not ident:
+            piece.problems.warn('id="" in raw HTML is empty; it was removed', piece.path, line)
+            return ""
+        if ident != written:
+            why = ("has spaces, which an id cannot have" if as_id(written) != written else
+                   "is already used on the page, by a heading, a footnote, the layouts or an earlier tag")
+            piece.problems.warn(f'id "{written}" in raw HTML {why}; it is now "{ident}"', piece.path, line)
+        taken.add(ident)
+        return f' id="{html.escape(ident, quote=True)}"'
+
+    for token, line in raw:
+        token.content = RAW_TAG.sub(lambda tag: RAW_ID.sub(lambda found: valid(found, line), tag.group(0)),
+                                    token.content)
 
 
 def _check_raw_html(token: Token, line: int, piece: _Piece) -> None:

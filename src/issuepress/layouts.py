@@ -2,7 +2,9 @@
 
 The whole theme is read into memory when the issue is loaded: templates,
 stylesheets and font files. Editions render from that and never touch the
-disk, and the theme's digest says when a cached edition is out of date.
+disk, and the theme's digest says when a cached edition is out of date. The
+compiled templates are kept in the build cache, so a new process need not
+compile them again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import jinja2
 from fontTools.ttLib import TTFont
 from markupsafe import Markup
 
+from .cache import key as cache_key
 from .errors import IssueError, Problem, Problems
 from .manifest import MONTHS, default_title
 from .model import Asset
@@ -123,12 +126,18 @@ class _CompiledLayouts(jinja2.BytecodeCache):
         self.cache = cache
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.cache.get("layouts", bucket.key)
+        data = self.cache.get("layouts", self._key(bucket))
         if data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.cache.put("layouts", bucket.key, bucket.bytecode_to_string())
+        self.cache.put("layouts", self._key(bucket), bucket.bytecode_to_string())
+
+    @staticmethod
+    def _key(bucket: jinja2.bccache.Bucket) -> str:
+        # The layout's name and file (Jinja's key), with issuepress's code and Jinja's version: the
+        # environment's options, set in this code, shape the bytecode too.
+        return cache_key("layouts", bucket.key, jinja2.__version__)
 
 
 def load_theme(root: Path, problems: Problems, cache=None) -> Theme:
@@ -196,6 +205,8 @@ def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origi
                 env.get_template(name)
             except jinja2.TemplateSyntaxError as error:
                 problems.error(f"layout error: {error.message}", origins[name], error.lineno)
+    # All compiled: the theme, which a long-lived process (--watch) keeps, must not keep this build's cache.
+    env.bytecode_cache = None
     return Theme(templates, origins, fonts, families, licences, digest, env)
 
 

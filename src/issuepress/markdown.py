@@ -1,11 +1,12 @@
 """Markdown text -> tokens and an HTML fragment, with the conventions every edition relies on.
 
 CommonMark plus tables, strikethrough, footnotes and smart typography
-(markdown-it-py and mdit-py-plugins). On top of that, three small core rules:
+(markdown-it-py and mdit-py-plugins). On top of that, small core rules:
 headings are shifted so the body starts at <h2> (the page's <h1> is the
-article title) and get ids; a paragraph holding only an image becomes a
-<figure> whose caption is the image title; footnotes use plain numbers and
-DPUB-ARIA roles.
+article title) and skips no level, and get ids that no id written in raw HTML
+has; a paragraph holding only an image becomes a <figure> whose caption is the
+image title; footnotes use plain numbers and DPUB-ARIA roles. Bios are one
+paragraph of inline Markdown.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
-from markdown_it.utils import OptionsDict
 from mdit_py_plugins.footnote import footnote_plugin
 
 # Quotation marks by language (markdown-it's smartquotes: double open/close, single open/close).
@@ -146,6 +146,13 @@ class Renderer:
         rules("figure_close", lambda *a: '</figure>\n')
         rules("image", _render_image)
         self.md = md
+        # Bios: one paragraph, inline only, with no footnotes (a note's call would lead nowhere on the page
+        # of bios, and every bio with one would repeat its id); written for XHTML as well as HTML.
+        bio = MarkdownIt("commonmark", {"typographer": True, "html": True, "xhtmlOut": True})
+        bio.enable(["strikethrough", "replacements", "smartquotes"])
+        bio.validateLink = md.validateLink
+        bio.options["quotes"] = md.options["quotes"]
+        self.bio = bio
 
     def smarten(self, text: str) -> str:
         """Plain text with the typographer's quotes and dashes, for titles and subtitles."""
@@ -155,13 +162,14 @@ class Renderer:
     def inline(self, text: str) -> str:
         """One paragraph of text (a bio) -> inline HTML: emphasis, code, typography, and links to web
         or mail addresses; raw HTML is text, and an image or a link anywhere else keeps only its words."""
-        tokens = self.md.parseInline(text)[0].children or []
+        tokens = self.bio.parseInline(text)[0].children or []
         kept, dropped = [], []
         for token in tokens:
             if token.type == "html_inline":
                 token = Token("text", "", 0, content=token.content)
             elif token.type == "image":
-                token = Token("text", "", 0, content=self.md.renderer.renderInlineAsText([token], self.md.options, {}))
+                words = self.bio.renderer.renderInlineAsText([token], self.bio.options, {})
+                token = Token("text", "", 0, content=words)
             elif token.type == "link_open":
                 dropped.append(not re.match(r"(?i)(https?://|mailto:)", token.attrGet("href") or ""))
                 if dropped[-1]:
@@ -169,7 +177,7 @@ class Renderer:
             elif token.type == "link_close" and dropped.pop():
                 continue
             kept.append(token)
-        return self.md.renderer.render(kept, OptionsDict({**self.md.options, "xhtmlOut": True}), {})
+        return self.bio.renderer.render(kept, self.bio.options, {})
 
     def parse(self, text: str, env: dict) -> list[Token]:
         return self.md.parse(text, env)

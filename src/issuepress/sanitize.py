@@ -15,8 +15,6 @@ from typing import Callable
 
 import nh3
 
-from .markdown import as_id, raw_ids, unique
-
 ALLOWED_TAGS = {
     # what the Markdown renderer writes
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "pre", "code",
@@ -49,27 +47,12 @@ STYLE_PROPERTIES = {"text-align"}
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
 
 
-def clean(html: str, rewrite: Callable[[str, str, str], str | None], layout_ids: frozenset[str],
-          renamed: list[tuple[str, str | None]]) -> str:
-    """Sanitize a fragment; `rewrite(tag, attribute, value)` may change or drop (None) URL values.
-
-    Ids are made valid and unique on the page: an id with spaces gets hyphens, an empty one goes, and
-    one the layouts use (`layout_ids`) or used earlier in the fragment gets a number that no other id
-    on the page has; `renamed` receives (id as written, id given or None)."""
-    seen: set[str] = set()
-    avoided = set(layout_ids) | {as_id(value) for value in raw_ids(html)}
+def clean(html: str, rewrite: Callable[[str, str, str], str | None]) -> str:
+    """Sanitize a fragment; `rewrite(tag, attribute, value)` may change or drop (None) URL values."""
 
     def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
         if attribute in ("href", "src"):
             return rewrite(tag, attribute, value)
-        if attribute == "id":
-            ident = as_id(value)
-            if ident in seen or ident in layout_ids:
-                ident = unique(ident, seen | avoided)
-            if ident != value:
-                renamed.append((value, ident or None))
-            seen.add(ident)
-            return ident or None
         return value
 
     return nh3.clean(

@@ -40,8 +40,8 @@ def resolve_inside(base: Path, reference: str, root: Path, url: bool = True) -> 
                           "Save the file in the issue's images/ folder and link to it")
         return None, f"'{reference}' is a {parts.scheme}: URL; link to a file inside the magazine folder"
     if url and parts.netloc:  # '//example.org/x': a web address without its https:
-        return None, (f"'{reference}' is a web address without its https:; write it out in full to link to "
-                      "the web, or link to a file inside the magazine folder")
+        return None, (f"'{reference}' is a web address without its https:; a link to the web needs the full "
+                      "address, an image must be a file inside the magazine folder")
     relative = unquote(parts.path)
     if not relative:
         return None, "the path is empty"

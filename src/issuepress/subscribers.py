@@ -105,12 +105,14 @@ def read_subscribers(path: Path, root: Path, strict: bool,
         bad(f"the name of subscriber '{person.id}' has characters no font of the theme or of this computer has "
             f"({characters}): a stamped PDF would show empty boxes; install a font that has them", person.line)
         subscribers.remove(person)
+        del seen[person.id.lower()]  # a later row with this id is not a repeat of a skipped one
     if strict and problems:
         raise IssueError(problems)
     return subscribers, problems
 
 
-def stamp_glyphs(rendered: RenderedIssue, theme: Theme, formats: list[str]) -> Callable[[list[str]], set[str]] | None:
+def glyph_checker(rendered: RenderedIssue, theme: Theme,
+                  formats: list[str]) -> Callable[[list[str]], set[str]] | None:
     """How to find the characters of names that a PDF copy's stamp cannot print; None without PDF copies."""
     if "pdf" not in formats:
         return None

@@ -30,7 +30,8 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "names": names,
         # Which of the theme's optional faces the issue needs: layouts declare (and editions embed) only those
         "arabic_script": any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered)),
-        "code": any(CODE.search(piece.body) for piece in rendered.pieces),
+        "code": any(CODE.search(html) for html in [*(piece.body for piece in rendered.pieces),
+                                                    *(person.bio_html for person in rendered.contributors)]),
     }
 
 

@@ -25,7 +25,9 @@ _LOADING = threading.Lock()
 
 def font_configuration(css: str, url: str, read: Callable[[str], str | None]):
     """A FontConfiguration for the stylesheet `css` found at `url`; `read(url)` gives an @import's text."""
-    from weasyprint.text.fonts import FontConfiguration
+    from .weasyprint_loader import weasyprint
+
+    FontConfiguration = weasyprint.text.fonts.FontConfiguration
 
     families = font_face_families(css, url, read)
     usual = os.environ.get("FONTCONFIG_FILE") or "fonts.conf"

@@ -190,7 +190,7 @@ def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: Print
     bleed = f"<style>@page cover, back-cover {{ bleed: {geometry.slug}mm }}</style>" if not screen else ""
     page_slugs = {piece.page: piece.slug for piece in rendered.pieces}
     specs = [_spec(theme, "cover", "cover", context, bleed)]
-    specs.append(_spec(theme, "contents", "contents", context))
+    specs.append(PartSpec("contents", "contents", ""))  # set in start_pdf, once the page numbers are known
     previous = None
     for piece in rendered.pieces:
         body = print_body(piece.body, piece.slug, page_slugs, settings.footnotes, GOTO)

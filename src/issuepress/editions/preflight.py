@@ -60,7 +60,9 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
 
     `slack_px`: how far the page will be moved sideways when its margins are mirrored.
     """
-    from weasyprint.formatting_structure import boxes  # here: only laying out a part needs WeasyPrint
+    from .weasyprint_loader import weasyprint  # here: only laying out a part needs WeasyPrint
+
+    boxes = weasyprint.formatting_structure.boxes
 
     worst: dict[str, float] = {}
     missing: list[str] = []
@@ -71,6 +73,9 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
         # Where a page has a top margin, that is where its running head goes: content above it (footnotes
         # too long for the page, which WeasyPrint stacks upwards) would print over the head, or off the page.
         top = page_box.margin_top
+        # ... unless a layout put it there: a running head of its own, in an @page margin box
+        in_margins = {id(box) for margin in page_box.children if isinstance(margin, boxes.MarginBox)
+                      for box in margin.descendants()}
         for box in page_box.descendants():
             if isinstance(box, boxes.ReplacedBox) and box.element is not None:
                 src = box.element.get("src") or ""
@@ -82,11 +87,12 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
             if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)) and (
                     box.position_x + box.margin_width() + slack_px > right + OVERFLOW_TOLERANCE
                     or box.position_y + box.margin_height() > bottom + OVERFLOW_TOLERANCE
-                    or box.position_y < top - OVERFLOW_TOLERANCE
+                    or (box.position_y < top - OVERFLOW_TOLERANCE and id(box) not in in_margins)
                     or box.position_x - slack_px < -OVERFLOW_TOLERANCE):
                 source = box.element.get("src", "") if box.element is not None else ""
-                if (getattr(box, "text", "") or source).strip():
-                    overflow.append((getattr(box, "text", "") or source).strip())
+                what = (getattr(box, "text", "") or source).strip()
+                if what:
+                    overflow.append(what)
     return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(dict.fromkeys(o[:40] for o in overflow)),
                      no_glyph, css_ignored)
 

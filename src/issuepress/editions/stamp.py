@@ -4,7 +4,9 @@ Used for personalised screen PDFs: the issue is laid out once, and each copy
 gets a one-line overlay, set by WeasyPrint with the theme's fonts (so a name
 in any script prints), drawn on every page as a form XObject. The copy is
 the original file plus an incremental update holding the overlay and the
-changed page dictionaries, so no page is parsed or rewritten.
+changed page dictionaries, so no page is parsed or rewritten. Before any copy
+is made, the names are set once to find characters no font has, which would
+print as empty boxes.
 """
 
 from __future__ import annotations

@@ -14,9 +14,7 @@ fails (a system whose libraries go by other names). Import `weasyprint` from her
 
 from __future__ import annotations
 
-import contextlib
 import ctypes.util
-import io
 import sys
 from types import ModuleType
 
@@ -25,12 +23,14 @@ def _load() -> ModuleType:
     if sys.platform.startswith("linux"):
         searching = ctypes.util.find_library
         ctypes.util.find_library = lambda name: None
-        try:  # WeasyPrint prints a long message to stdout before a library it needs fails to open
-            with contextlib.redirect_stdout(io.StringIO()):
-                import weasyprint as loaded
+        # The answer is the whole process's while WeasyPrint loads (perhaps in the thread laying out the
+        # PDF): nothing else in issuepress looks for libraries.
+        try:
+            import weasyprint as loaded
+
             return loaded
         except OSError:
-            pass  # loaded again below, the usual way, which prints that message if it fails too
+            pass  # loaded again below, the usual way
         finally:
             ctypes.util.find_library = searching
     import weasyprint as loaded
