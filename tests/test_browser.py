@@ -56,3 +56,20 @@ def test_readable_on_a_phone(site: Path) -> None:
             size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
             assert size >= 16
         assert problems == []
+
+
+def test_a_word_longer_than_a_phone_is_wide_does_not_push_pages_sideways(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "magazine")
+    word = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2
+    article = root / "issues/2024-11/articles/letter-from-lahore.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace('title: "', f'title: "{word} ', 1), encoding="utf-8")
+    assert run_cli("build", "2024-11", "--format", "html", cwd=root).returncode == 0
+    site = root / "build/2024-11/html"
+    with browser_page(width=390, height=844) as (page, problems):
+        # the article, the contents, and the pages whose previous/next links name it
+        for name in ("letter-from-lahore.html", "index.html", "moscow-and-islamabad.html", "urdu-page.html"):
+            page.goto((site / name).as_uri())
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name} scrolls sideways on a phone by {overflow}px"
+        assert problems == []
