@@ -304,3 +304,17 @@ def test_a_link_to_the_editors_note_leads_to_it_in_every_edition(sample: Path) -
     links = [number for number, page in enumerate(pdf.pages, start=1) for annotation in page.get("/Annots") or []
              if str((annotation.get_object().get("/A") or {}).get("/D")) == "editors-note"]
     assert note == 3 and any(number > 5 for number in links), (note, links)
+
+
+def test_with_yearly_numbering_the_series_position_counts_volumes_too(sample: Path) -> None:
+    """Number 1 of volume 2 must come after number 12 of volume 1 in a reading app's series view."""
+    magazine = sample / "magazine.yaml"
+    magazine.write_text(re.sub(r"(?m)^numbering: .*$", "numbering: yearly", magazine.read_text())
+                        if re.search(r"(?m)^numbering:", magazine.read_text())
+                        else magazine.read_text() + "numbering: yearly\n")
+    result = run_cli("build", "2024-11", "-f", "epub", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    opf = xml(sample / "build/2024-11/2024-11.epub", "EPUB/content.opf")
+    assert opf.xpath("//opf:meta[@property='group-position']/text()", namespaces=NS) == ["6.11"]
+    assert opf.xpath("//opf:meta[@name='calibre:series_index']/@content", namespaces=NS) == ["6.11"]
+    assert_epub_valid(sample / "build/2024-11/2024-11.epub")

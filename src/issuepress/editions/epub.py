@@ -211,15 +211,17 @@ def _metadata(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> None:
         _person(book, "creator", f"creator-{index}", author.name, "aut")
     if issue.editor:
         _person(book, "contributor", "editor", issue.editor, "edt")
-    # The issue's place in its periodical, for reading systems that group series.
+    # The issue's place in its periodical, for reading systems that group series. Where numbers restart
+    # each year, the volume leads: volume 2, number 1 is 2.01, after volume 1's 1.12.
+    position = f"{issue.volume}.{issue.number:02d}" if magazine.numbering == "yearly" else str(issue.number)
     book.add_metadata(None, "meta", magazine.title, {"property": "belongs-to-collection", "id": "periodical"})
     book.add_metadata(None, "meta", "series", {"refines": "#periodical", "property": "collection-type"})
-    book.add_metadata(None, "meta", str(issue.number), {"refines": "#periodical", "property": "group-position"})
+    book.add_metadata(None, "meta", position, {"refines": "#periodical", "property": "group-position"})
     if magazine.issn:
         book.add_metadata(None, "meta", f"urn:issn:{magazine.issn}",
                           {"refines": "#periodical", "property": "dcterms:identifier"})
     book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": magazine.title})
-    book.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": str(issue.number)})
+    book.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": position})
     _accessibility(book, rendered)
 
 
