@@ -128,6 +128,7 @@ def test_trace_round_trips(copies) -> None:
         assert result.returncode == 0, result.stderr
         assert f"copy identifier: {rows[f'{sid}.epub']['copy_identifier']}" in result.stdout
         assert f"subscriber: {sid} (from " in result.stdout
+    assert "imprint says: prepared for Ann Reader\n" in run_cli("trace", str(out / "ann.epub"), cwd=root).stdout
     result = run_cli("trace", str(root / "build/2024-11/2024-11.epub"), cwd=root)
     assert result.returncode == 1
     assert "not a personalised copy" in result.stdout

@@ -100,6 +100,12 @@ def test_init_magazine_yaml_shows_every_key_and_its_examples_are_valid(tmp_path:
     assert problem_lines(result.stderr) == []
 
 
+def test_init_says_how_to_go_on_in_words_a_shell_takes(tmp_path: Path) -> None:
+    result = run_cli("init", "my mag", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "cd 'my mag' && " in result.stdout + result.stderr
+
+
 def test_init_refuses_to_overwrite(tmp_path: Path) -> None:
     root = tmp_path / "mag"
     root.mkdir()
@@ -168,6 +174,10 @@ def test_new_refuses_an_existing_id_and_an_earlier_month(sample: Path) -> None:
     assert result.returncode == 1
     assert "would be dated 2024-10-01, not after 2024-11" in result.stderr
     assert not (sample / "issues/2024-10").exists()
+    result = run_cli("new", "2025-13", cwd=sample)  # a slip for 2025-03, not an id that names no month
+    assert result.returncode == 1
+    assert "'2025-13' names month 13, which no year has" in result.stderr
+    assert not (sample / "issues/2025-13").exists()
 
 
 def test_new_in_an_empty_magazine_starts_at_one(magazine: Path) -> None:
@@ -217,12 +227,16 @@ def test_theme_eject_then_a_layout_edit_shows_in_the_build(sample: Path) -> None
     edited = layout.read_bytes()
     again = run_cli("theme", "eject", "--fonts", cwd=sample)
     assert again.returncode == 1
-    assert "layouts/html/contributors.html: already exists; theme eject never overwrites a file" in again.stderr
+    assert problem_lines(again.stderr) == [
+        "layouts/html/contributors.html: already exists; theme eject never overwrites a file (move it away first)"]
     assert layout.read_bytes() == edited and not (sample / "fonts").exists(), "refused means nothing written"
 
 
 def test_theme_eject_fonts(sample: Path) -> None:
-    assert run_cli("theme", "eject", "--fonts", cwd=sample).returncode == 0
+    assert run_cli("theme", "eject", cwd=sample).returncode == 0
+    # the layouts, ejected before and unchanged since, do not stand in the way of the fonts
+    result = run_cli("theme", "eject", "--fonts", cwd=sample)
+    assert result.returncode == 0, result.stderr
     assert tree(sample / "fonts") == tree(builtin_theme_dir() / "fonts")
     assert run_cli("build", "2024-11", "--format", "epub", cwd=sample).returncode == 0
 

@@ -8,6 +8,7 @@ it went (exit 1 for content problems, 130 when interrupted, 70 for a bug).
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import signal
 import sys
 import time
@@ -19,7 +20,7 @@ from rich.table import Table
 
 from . import build as recipe
 from . import catalogue, nextissue, scaffold
-from .terminal import NORMAL, QUIET, VERBOSE, BuildProgress, Output, build_summary, failures, shown
+from .terminal import NORMAL, QUIET, VERBOSE, BuildProgress, Output, build_summary, counted, failures, shown
 
 
 def _formats(values: tuple[str, ...]) -> list[str]:
@@ -87,7 +88,7 @@ def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir:
             return
         # Outside `failed`: once the editions are written, nothing can make the build "write nothing".
         out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
-        out.detail(f"read {len(rendered.pieces)} pieces and {len(rendered.assets)} images: "
+        out.detail(f"read {counted(len(rendered.pieces), 'piece')} and {counted(len(rendered.assets), 'image')}: "
                    + ", ".join(shown(piece.source) for piece in rendered.pieces))
         build_summary(out, issue_id, built, time.perf_counter() - started, because)
 
@@ -120,8 +121,8 @@ def check_command(out: Output, issue_id: str, preflight: bool, root: Path) -> No
         if findings.errors:
             out.console.print(f"{len(findings.errors)} problems a printer would reject", style="bold red")
             sys.exit(1)
-    out.say(f"{issue_id} is ready to build: {len(rendered.pieces)} pieces, {len(rendered.assets)} images, "
-            f"{len(warnings)} warning{'s' * (len(warnings) != 1)}", style="bold green")
+    out.say(f"{issue_id} is ready to build: {counted(len(rendered.pieces), 'piece')}, "
+            f"{counted(len(rendered.assets), 'image')}, {counted(len(warnings), 'warning')}", style="bold green")
 
 
 @main.command("init")
@@ -133,7 +134,7 @@ def init_command(out: Output, folder: Path) -> None:
         written = scaffold.init_magazine(folder)
     for path in written:
         out.detail(f"wrote {shown(path)}")
-    go = "" if folder == Path(".") else f"cd {shown(folder)} && "
+    go = "" if folder == Path(".") else f"cd {shlex.quote(str(shown(folder)))} && "
     out.say(f"[green]created[/green] a magazine in {shown(folder)} ({len(written)} files) with an example issue.")
     out.say(f"next: {go}issuepress serve example   (or start your own: issuepress new 2025-01)")
 
@@ -255,8 +256,8 @@ def subscribers_command(out: Output, issue_id: str, listing: Path, out_dir: Path
                                                   lambda done, total: bar.update(task, completed=done))
     seconds = time.perf_counter() - started
     rate = f"; {summary.rate:.0f} copies/s after building the issue once" if summary.written else ""
-    copies = "copy" if summary.written == 1 else "copies"
-    out.say(f"wrote {summary.written} {copies} to {shown(target)} ({summary.skipped} already done, "
+    copies = counted(summary.written, "copy", "copies")
+    out.say(f"wrote {copies} to {shown(target)} ({summary.skipped} already done, "
             f"{len(problems)} rows skipped) in {seconds:.1f}s{rate}", style="bold")
 
 

@@ -79,6 +79,10 @@ def plan(root: Path, issue_id: str, from_id: str | None, today: dt.date) -> Next
     require_magazine(root)
     if not ISSUE_ID.match(issue_id) or ".." in issue_id:
         raise IssueError(f"'{issue_id}' is not an issue id; use a folder name such as 2025-01")
+    match = MONTH_ID.match(issue_id)
+    if match and not 1 <= int(match.group(2)) <= 12:  # 2025-13: a slip for a month, not another kind of id
+        raise IssueError(f"'{issue_id}' names month {match.group(2)}, which no year has; a month id is "
+                         "YEAR-MM, 01 to 12")
     if (root / "issues" / issue_id).exists():
         raise IssueError(f"issues/{issue_id} already exists; new never overwrites an issue "
                          "(pick another id, or delete the folder first)")

@@ -53,7 +53,9 @@ def eject_theme(root: Path, fonts: bool) -> list[Path]:
     files: dict[str, bytes] = {}
     for kind in ("layouts", "fonts") if fonts else ("layouts",):
         for source in sorted((theme / kind).rglob("*")):
-            if source.is_file():
+            target = root / source.relative_to(theme)
+            # Already ejected and not changed since: `theme eject --fonts` after `theme eject` adds the fonts.
+            if source.is_file() and not (target.is_file() and target.read_bytes() == source.read_bytes()):
                 files[source.relative_to(theme).as_posix()] = source.read_bytes()
     return write_new_files(root, files, "theme eject")
 

@@ -274,7 +274,8 @@ def trace(epub: Path, manifest: Path | None) -> tuple[str | None, list[str]]:
     lines = [f"copy identifier: {identifier}"]
     prepared = re.search(r'<p class="prepared-for">This copy was prepared for (.+?)\.</p>', imprint)
     if prepared:
-        lines.append(f"imprint says: prepared for {html.unescape(prepared.group(1))}")
+        name = re.sub(r"</?bdi>", "", prepared.group(1))  # the name is isolated from the text around it
+        lines.append(f"imprint says: prepared for {html.unescape(name)}")
     manifest = manifest or epub.parent / MANIFEST
     if manifest.is_file():
         with manifest.open(encoding="utf-8", newline="") as stream:

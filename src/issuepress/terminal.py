@@ -101,6 +101,11 @@ def failures(out: Output, failed: str, consequence: str, interrupted: str = "int
             sys.exit(70)
 
 
+def counted(number: int, thing: str, things: str | None = None) -> str:
+    """'1 piece', '2 pieces'."""
+    return f"{number} {thing if number == 1 else things or thing + 's'}"
+
+
 def human_size(size: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1024 or unit == "GB":
