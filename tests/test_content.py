@@ -216,3 +216,8 @@ def test_a_web_address_without_its_https_is_called_that(tmp_path: Path) -> None:
     assert [w.message for w in rendered.warnings] == [
         "link removed (the text stays): '//example.org/page' is a web address without its https:; a link to the "
         "web needs the full address, an image must be a file inside the magazine folder"]
+
+
+def test_a_link_to_a_heading_named_like_a_layouts_id_leads_to_the_heading(tmp_path: Path) -> None:
+    _, article = render(one_article(tmp_path, "See [the main part](#main).\n\n## Main\n\nText.\n"))
+    assert '<h2 id="main-2">Main</h2>' in article.body and '<a href="#main-2">the main part</a>' in article.body

@@ -305,6 +305,8 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
     words = 0
     tags: list[tuple[str, bool, int, Token]] = []  # raw HTML tags in reading order: (name, opens, line, token)
     raw: list[tuple[Token, int]] = []
+    renamed_headings = {slugify(text): ident for _level, ident, text in reversed(env.get("headings", []))
+                        if slugify(text) in THEME_IDS and ident != slugify(text)}
     for token in _walk(tokens):
         line = _line_of(token, piece.line_offset)
         if token.type == "text":
@@ -323,7 +325,10 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
                 piece.problems.warn("image has no alt text; describe it in the [brackets] for readers who "
                                     "cannot see it", piece.path, line)
         elif token.type == "link_open":
-            target = piece.link_target(token.attrGet("href") or "", line)
+            href = token.attrGet("href") or ""
+            # '#main' next to '## Main': the writer means the heading, which had to give up that id to the layouts
+            href = f"#{renamed_headings[href[1:]]}" if href[1:] in renamed_headings else href
+            target = piece.link_target(href, line)
             if target is None:
                 token.attrs.pop("href", None)
             else:
