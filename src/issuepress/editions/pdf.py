@@ -157,14 +157,14 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
 def check_layouts(rendered: RenderedIssue, theme: Theme) -> None:
     """Render the print PDF's layouts without laying them out, so that `check` finds a mistake in
     one without waiting for WeasyPrint (IssueError naming the layout)."""
-    _settings, _geometry, context, _files, specs = _prepared(rendered, theme, screen=False)
-    # Each with what a build gives it: the contents page every part's first page, the sheet every running head.
-    _spec(theme, "contents", "contents", {**context, "starts": {spec.name: n for n, spec in enumerate(specs, 1)}})
-    sides = ("left", "right", "centre")
-    heads = dict.fromkeys(furniture.Cell("head", side, text) for triple in _heads(rendered).values()
-                          for side, text in zip(sides, triple) if text)
-    theme.render("pdf/furniture.html", **context,
-                 cells=[*heads, *(furniture.Cell("digit", "centre", digit) for digit in furniture.DIGITS)])
+    _settings, geometry, context, _files, specs = _prepared(rendered, theme, screen=False)
+    # Each with what a build gives it, from a plan of two pages a part (both sides' running heads):
+    # the contents page every part's first page, the sheet every running head of print and screen.
+    order = [(spec.name, spec.kind) for spec in specs]
+    plan = pdfassembly.plan(order, {name: 2 for name, _kind in order}, _heads(rendered), geometry.recto, 2)
+    _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
+    cells = dict.fromkeys(cell for screen in (False, True) for cell in furniture.cells_for(plan.slots, screen)[0])
+    theme.render("pdf/furniture.html", **context, cells=list(cells))
 
 
 def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):
