@@ -221,3 +221,13 @@ def test_a_web_address_without_its_https_is_called_that(tmp_path: Path) -> None:
 def test_a_link_to_a_heading_named_like_a_layouts_id_leads_to_the_heading(tmp_path: Path) -> None:
     _, article = render(one_article(tmp_path, "See [the main part](#main).\n\n## Main\n\nText.\n"))
     assert '<h2 id="main-2">Main</h2>' in article.body and '<a href="#main-2">the main part</a>' in article.body
+
+
+def test_a_heading_that_is_only_an_image_is_listed_by_its_alt_text_or_not_at_all(tmp_path: Path) -> None:
+    """The EPUB's contents and the PDF's outline link every listed heading: a link with no words is an error."""
+    from PIL import Image
+
+    root = one_article(tmp_path, '![A map](../images/m.png "cap")\n---\n\n## ![](../images/m.png)\n\nText.\n')
+    Image.new("RGB", (40, 30), "red").save(root / "issues/x/images/m.png")
+    _, article = render(root)
+    assert [(h.level, h.text) for h in article.headings] == [(2, "A map")]

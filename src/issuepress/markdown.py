@@ -90,13 +90,15 @@ def _heading_rule(state: StateCore) -> None:
             continue
         token.tag = f"h{level}"
         if token.type == "heading_open":
-            text = "".join(c.content for c in tokens[index + 1].children or [] if c.type in ("text", "code_inline"))
+            # what a reader sees of it: an image's alt text too (a heading may be only an image)
+            text = state.md.renderer.renderInlineAsText(tokens[index + 1].children or [], state.md.options, state.env)
             base = slugify(text) or "section"
             # "## fn1" must not take a footnote's id: the calls of note 1 would lead to the heading
             ident = unique(f"s-{base}" if FOOTNOTE_ID.fullmatch(base) else base, used)
             used.add(ident)
             token.attrSet("id", ident)
-            headings.append((level, ident, text))
+            if text.strip():  # a heading with no words has no entry in the contents (an empty link is an error)
+                headings.append((level, ident, text))
 
 
 def _figure_rule(state: StateCore) -> None:
