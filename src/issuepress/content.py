@@ -356,7 +356,8 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
             return value if value in known_images else piece.image_hrefs.get(value)
         return piece.link_target(value, None)
 
-    headings = tuple(Heading(level, ident, text) for level, ident, text in env.get("headings", []))
+    # A heading with no words has no entry in the contents (a link with no words is an error), but keeps its id.
+    headings = tuple(Heading(level, ident, text) for level, ident, text in env.get("headings", []) if text.strip())
     return sanitize.clean(page_html, rewrite), headings, words
 
 

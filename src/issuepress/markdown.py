@@ -97,8 +97,7 @@ def _heading_rule(state: StateCore) -> None:
             ident = unique(f"s-{base}" if FOOTNOTE_ID.fullmatch(base) else base, used)
             used.add(ident)
             token.attrSet("id", ident)
-            if text.strip():  # a heading with no words has no entry in the contents (an empty link is an error)
-                headings.append((level, ident, text))
+            headings.append((level, ident, text))
 
 
 def _figure_rule(state: StateCore) -> None:
