@@ -64,7 +64,14 @@ def test_urdu_article_is_marked_right_to_left(site: Path) -> None:
     doc = page(site, "urdu-page.html")
     article = doc.xpath("//article")[0]
     assert (article.get("lang"), article.get("dir")) == ("ur", "rtl")
-    assert doc.get("lang") == "en"
+    # The page (and its <title>) is in Urdu; the magazine's own words around the article stay English
+    assert (doc.get("lang"), doc.get("dir")) == ("ur", "rtl")
+    for chrome in ("//a[@class='skip-link']", "//header[@class='site-header']", "//footer", "//nav[@class='pager']"):
+        assert (doc.xpath(chrome)[0].get("lang"), doc.xpath(chrome)[0].get("dir")) == ("en", "ltr"), chrome
+    assert {m.get("property"): m.get("content") for m in doc.xpath("//meta[@property]")}["og:locale"] == "ur"
+    english = page(site, "letter-from-lahore.html")
+    assert (english.get("lang"), english.get("dir")) == ("en", "ltr")
+    assert english.xpath("//footer")[0].get("lang") is None
 
 
 def test_contributors_page_has_every_bio(site: Path) -> None:
@@ -87,7 +94,11 @@ def test_structured_data_and_open_graph(site: Path) -> None:
     og = {m.get("property"): m.get("content") for m in doc.xpath("//meta[@property]")}
     assert og["og:type"] == "article"
     assert og["og:title"].startswith("Letter from Lahore")
-    assert og["og:url"] == "https://meridian.example.org/letter-from-lahore.html"
+    # Each issue is published in its own folder, so issues never claim each other's addresses
+    assert og["og:url"] == "https://meridian.example.org/2024-11/letter-from-lahore.html"
+    assert doc.xpath("//link[@rel='canonical']/@href") == [og["og:url"]]
+    assert article["url"] == og["og:url"]
+    assert article["isPartOf"]["isPartOf"]["isPartOf"]["url"] == "https://meridian.example.org/"
 
 
 def test_every_link_is_relative_and_resolves(site: Path) -> None:

@@ -22,6 +22,7 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "issue": issue,
         "magazine": issue.magazine,
         "issue_direction": text_direction(issue.language),
+        "web_url": web_url(issue),
         "sections": rendered.sections,
         "pieces": rendered.pieces,
         "contributors": rendered.contributors,
@@ -97,6 +98,12 @@ def _periodical(rendered: RenderedIssue) -> dict[str, Any]:
         "datePublished": issue.date.isoformat(),
         "isPartOf": {"@type": "PublicationVolume", "volumeNumber": str(issue.volume), "isPartOf": periodical},
     }
+
+
+def web_url(issue) -> str | None:
+    """Where this issue's web edition is published: one folder per issue under the magazine's url, so that
+    issues never claim each other's canonical addresses."""
+    return f"{issue.magazine.url}{issue.id}/" if issue.magazine.url else None
 
 
 def _url(base_url: str | None, page: str) -> str:

@@ -19,7 +19,7 @@ def build(rendered: RenderedIssue, theme: Theme, cache=None) -> dict[str, bytes]
     """The web edition's files, path -> content. (Rendering pages is quick enough not to cache.)"""
     issue = rendered.issue
     context = common.context(rendered)
-    base_url = issue.magazine.url
+    base_url = common.web_url(issue)
     files: dict[str, str | bytes] = {}
     files["index.html"] = theme.render(
         "html/index.html", **context, page="index.html",
