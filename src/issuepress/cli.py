@@ -8,6 +8,7 @@ it went (exit 1 for content problems, 130 when interrupted, 70 for a bug).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import shlex
 import signal
 import sys
@@ -53,6 +54,10 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose cannot be used together")
     context.obj = Output(QUIET if quiet else VERBOSE if verbose else NORMAL)
+    # Laying out pages makes millions of short-lived objects; with Python's default thresholds the cycle
+    # collector ran about a thousand times in a 220-page build and took 5% of it (0.6 s of 12 s on one core),
+    # most of that walking the long-lived objects again. Memory stayed the same (130 MB) with these.
+    gc.set_threshold(20_000, 20, 20)
     signal.signal(signal.SIGTERM, _interrupt)
     # Once the command is done, a SIGTERM during the exit (workers being joined) just ends the process:
     # there is nothing left to clean up, and a KeyboardInterrupt there would print a traceback.
