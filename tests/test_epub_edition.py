@@ -318,3 +318,50 @@ def test_with_yearly_numbering_the_series_position_counts_volumes_too(sample: Pa
     assert opf.xpath("//opf:meta[@property='group-position']/text()", namespaces=NS) == ["6.11"]
     assert opf.xpath("//opf:meta[@name='calibre:series_index']/@content", namespaces=NS) == ["6.11"]
     assert_epub_valid(sample / "build/2024-11/2024-11.epub")
+
+
+def test_emphasis_and_code_in_a_title_are_kept_where_titles_are_set_and_dropped_where_they_are_text(
+        sample: Path) -> None:
+    import json
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from conftest import vnu_jar
+    from pdftools import page_texts
+
+    story = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    story.write_text(story.read_text(encoding="utf-8").replace(
+        'title: "Letter from Lahore: Pages in the Haze"',
+        'title: "Letter from Lahore: Reading *Middlemarch* with `grep` [in](https://x.example) <b>haze</b>"').replace(
+        'subtitle: "As the smog', 'subtitle: "As the **smog**'), encoding="utf-8")
+    result = run_cli("build", "2024-11", cwd=sample)
+    assert result.returncode == 0 and "a font of this computer" not in result.stderr, result.stderr
+    built = sample / "build/2024-11"
+    plain = "Letter from Lahore: Reading Middlemarch with grep in <b>haze</b>"
+    marked = ("Letter from Lahore: Reading <em>Middlemarch</em> with <code>grep</code> in "
+              "&lt;b&gt;haze&lt;/b&gt;")
+    page = (built / "html/letter-from-lahore.html").read_text(encoding="utf-8")
+    assert f"<h1>{marked}</h1>" in page
+    assert '<p class="piece-subtitle">As the <strong>smog</strong>' in page
+    assert f"<title>{plain.replace('<', '&lt;').replace('>', '&gt;')} · " in page
+    assert f'<a href="letter-from-lahore.html">{marked}</a>' in (built / "html/index.html").read_text(encoding="utf-8")
+    checked = subprocess.run(["java", "-jar", str(vnu_jar()), "--format", "json", str(built / "html/index.html"),
+                              str(built / "html/letter-from-lahore.html")], capture_output=True, text=True, timeout=300)
+    assert [m for m in json.loads(checked.stderr)["messages"] if m["type"] == "error"] == []
+    epub = built / "2024-11.epub"
+    with zipfile.ZipFile(epub) as archive:
+        assert f'<h1 id="piece-title">{marked}</h1>' in archive.read("EPUB/letter-from-lahore.xhtml").decode()
+    nav = xml(epub, "EPUB/nav.xhtml")
+    assert plain in [a.text for a in nav.iterfind(".//x:nav//x:a", NS)]
+    assert_epub_valid(epub)
+    reader = PdfReader(str(built / "2024-11.pdf"))
+    def titles(outline):
+        for item in outline:
+            yield from titles(item) if isinstance(item, list) else [item.title]
+
+    assert plain in list(titles(reader.outline))
+    printed = " ".join(" ".join(page_texts(built / "2024-11.pdf")).split())
+    assert "Reading Middlemarch with grep in <b>haze</b>" in printed
+    fonts = subprocess.run(["pdffonts", str(built / "2024-11.pdf")], capture_output=True, text=True).stdout
+    assert "Charis-SIL-Bold-Italic" in fonts and "Noto-Sans-Mono" in fonts  # the title's <em> and <code>

@@ -261,10 +261,12 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
     body_html, headings, words = _render_body(body, language, piece)
     if title is None:
         return None
-    smarten = renderer_for(language).smarten
+    renderer = renderer_for(language)
     subtitle = fields.text("subtitle")
     return Article(
-        slug=slug, kind=kind, title=smarten(title), subtitle=smarten(subtitle) if subtitle else None,
+        slug=slug, kind=kind, title=renderer.smarten(title), subtitle=renderer.smarten(subtitle) if subtitle else None,
+        title_html=renderer.inline(title, links=False),
+        subtitle_html=renderer.inline(subtitle, links=False) if subtitle else None,
         authors=authors,
         section=section or fields.text("section"), language=language, direction=text_direction(language),
         body=body_html, headings=headings, assets=tuple(piece.assets), source=path, words=words,

@@ -157,12 +157,14 @@ class Renderer:
 
     def smarten(self, text: str) -> str:
         """Plain text with the typographer's quotes and dashes, for titles and subtitles."""
-        tokens = self.md.parseInline(text)
-        return self.md.renderer.renderInlineAsText(tokens[0].children or [], self.md.options, {})
+        # The parser of `inline`, so that a title's plain text and its HTML keep the same words
+        tokens = self.bio.parseInline(text)
+        return self.bio.renderer.renderInlineAsText(tokens[0].children or [], self.bio.options, {})
 
-    def inline(self, text: str) -> str:
+    def inline(self, text: str, links: bool = True) -> str:
         """One paragraph of text (a bio) -> inline HTML: emphasis, code, typography, and links to web
-        or mail addresses; raw HTML is text, and an image or a link anywhere else keeps only its words."""
+        or mail addresses; raw HTML is text, and an image or a link anywhere else keeps only its words.
+        Without `links`, every link keeps only its words (a title is itself a link in every contents)."""
         tokens = self.bio.parseInline(text)[0].children or []
         kept, dropped = [], []
         for token in tokens:
@@ -172,7 +174,7 @@ class Renderer:
                 words = self.bio.renderer.renderInlineAsText([token], self.bio.options, {})
                 token = Token("text", "", 0, content=words)
             elif token.type == "link_open":
-                dropped.append(not re.match(r"(?i)(https?://|mailto:)", token.attrGet("href") or ""))
+                dropped.append(not links or not re.match(r"(?i)(https?://|mailto:)", token.attrGet("href") or ""))
                 if dropped[-1]:
                     continue
             elif token.type == "link_close" and dropped.pop():

@@ -119,8 +119,10 @@ class Article:
 
     slug: str
     kind: str  # "article" or "editors-note"
-    title: str
+    title: str  # plain text: <title>, the EPUB's nav, PDF bookmarks and running heads, metadata
     subtitle: str | None
+    title_html: str  # with the title's emphasis and code, for headings and contents lists
+    subtitle_html: str | None
     authors: tuple[Contributor, ...]
     section: str | None
     language: str

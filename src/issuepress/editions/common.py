@@ -31,8 +31,9 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "names": names,
         # Which of the theme's optional faces the issue needs: layouts declare (and editions embed) only those
         "arabic_script": any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered)),
-        "code": any(CODE.search(html) for html in [*(piece.body for piece in rendered.pieces),
-                                                    *(person.bio_html for person in rendered.contributors)]),
+        "code": any(CODE.search(html or "") for html in [
+            *(html for piece in rendered.pieces for html in (piece.body, piece.title_html, piece.subtitle_html)),
+            *(person.bio_html for person in rendered.contributors)]),
     }
 
 
