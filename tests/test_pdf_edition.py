@@ -455,3 +455,32 @@ def test_a_layout_may_put_its_own_running_head_in_the_top_margin(sample: Path) -
     result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
     assert result.returncode == 0, result.stderr
     assert "The Review" in page_texts(sample / "build/2024-11/2024-11.pdf")[4]
+
+
+def test_on_a_small_trim_the_back_covers_lines_do_not_overprint_and_a_description_too_long_is_refused(
+        sample: Path) -> None:
+    import html
+    import subprocess
+
+    magazine = sample / "magazine.yaml"
+    magazine.write_text(re.sub(r"(?m)^  trim: .*$", '  trim: "100mm 100mm"', magazine.read_text()))
+    assert run_cli("build", "2024-11", "-f", "pdf", cwd=sample).returncode == 0
+    pdf = sample / "build/2024-11/2024-11.pdf"
+    last = str(len(page_texts(pdf)))
+    layout = subprocess.run(["pdftotext", "-f", last, "-l", last, "-bbox", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    words = [(float(top), float(bottom), html.unescape(text)) for top, bottom, text in
+             re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', layout)]
+    lines = sorted({(top, bottom) for top, bottom, _ in words})
+    assert len(lines) > 8  # the title on two lines, the description on several
+    # Boxes include the fonts' ascent and descent, so the lines of a paragraph overlap a little; set over each
+    # other, the next line started less than a third of a line below the one before
+    assert all(below[0] - above[0] > 0.7 * (above[1] - above[0]) for above, below in zip(lines, lines[1:])), lines
+    manifest = sample / "issues/2024-11/issue.yaml"
+    long = " ".join(["A description that goes on and on."] * 40)
+    manifest.write_text(re.sub(r"description: >-\n(?:  .*\n)+", f"description: {long}\n", manifest.read_text()))
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 1
+    assert any(line.startswith("issues/2024-11/issue.yaml: content runs out of the page in the back-cover")
+               and line.endswith("shorten the issue's title or description")
+               for line in problem_lines(result.stderr)), result.stderr

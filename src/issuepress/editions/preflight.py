@@ -119,9 +119,12 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
                 report.problems.append(Problem(f"image {src} has no alt text", manifest, warning=True))
         where = _shown(rendered, (sources or {}).get(part)) or manifest
         if found.overflow:  # once per part: a negative margin or a wide table can push every line out
+            # The covers hold the manifests' words: there the fix is a shorter title or description
+            advice = ("shorten the issue's title or description" if part in ("the cover", "the back-cover")
+                      else "shorten a long footnote, or narrow a wide table, image or word")
             report.problems.append(Problem(
                 f"content runs out of the page in {part}, past the trim or over the running head: "
-                f"{_some(found.overflow)}; shorten a long footnote, or narrow a wide table, image or word", where))
+                f"{_some(found.overflow)}; {advice}", where))
         if found.no_glyph:
             codes = " ".join(f"U+{ord(ch):04X}" for ch in found.no_glyph[:MANY])
             report.problems.append(Problem(
