@@ -484,3 +484,18 @@ def test_on_a_small_trim_the_back_covers_lines_do_not_overprint_and_a_descriptio
     assert any(line.startswith("issues/2024-11/issue.yaml: content runs out of the page in the back-cover")
                and line.endswith("shorten the issue's title or description")
                for line in problem_lines(result.stderr)), result.stderr
+
+
+def test_a_note_cited_inside_another_note_is_numbered_after_it_in_print(sample: Path) -> None:
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    text = article.read_text(encoding="utf-8")
+    text = text.replace("Everyone you meet has an opinion about masks.",
+                        "Everyone you meet has an opinion about masks. First call.[^a] Second call.[^c]", 1)
+    article.write_text(text + "\n[^a]: Note A, which cites another.[^b]\n\n[^b]: Note B, cited from note A.\n\n"
+                              "[^c]: Note C, from the body.\n", encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    printed = " ".join(" ".join(page_texts(sample / "build/2024-11/2024-11.pdf")).split())
+    # WeasyPrint's own counter numbered the nested note 1 and the article's first note 2
+    assert "First call.1 Second call.3" in printed
+    assert "1. Note A, which cites another.2 2. Note B, cited from note A. 3. Note C, from the body." in printed

@@ -47,12 +47,16 @@ def _relink(href: str, slug: str, page_slugs: dict[str, str], elsewhere: str) ->
 
 def _float_footnotes(container) -> None:
     notes = {item.get("id"): item for item in container.xpath(".//section[@class='footnotes']//li")}
+    floats: dict[str, object] = {}  # each note's float, by the note's id
+    again = []  # calls of a note already placed, with the note's id
     for ref in container.xpath(".//sup[@class='footnote-ref']"):
         link = ref.find("a")
-        note = notes.pop((link.get("href") or "#")[1:], None) if link is not None else None
-        if note is None:  # a second call of a note already placed: keep its number, unlinked
+        noted = (link.get("href") or "#")[1:] if link is not None else ""
+        note = notes.pop(noted, None)
+        if note is None:  # a second call of a note already placed: unlinked, numbered as that note below
             if link is not None:
                 link.attrib.pop("href", None)
+                again.append((link, noted))
             continue
         for backlink in note.xpath(".//a[@class='footnote-backref']"):
             backlink.drop_tree()
@@ -75,5 +79,14 @@ def _float_footnotes(container) -> None:
             block.tag = "span"
         footnote.tail = ref.tail
         ref.getparent().replace(ref, footnote)
+        floats[noted] = footnote
+    # Numbered here in reading order, a note cited inside another note after it: WeasyPrint's footnote counter
+    # counts a nested note's call before its host's, so the article's first note was printed as 2
+    ours = set(floats.values())
+    for number, footnote in enumerate((span for span in container.iter("span") if span in ours), start=1):
+        footnote.set("data-number", str(number))
+    for link, noted in again:
+        if noted in floats:
+            link.text = floats[noted].get("data-number")
     for section in container.xpath(".//section[@class='footnotes']"):
         section.drop_tree()
