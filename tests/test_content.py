@@ -231,3 +231,17 @@ def test_a_heading_that_is_only_an_image_is_listed_by_its_alt_text_or_not_at_all
     Image.new("RGB", (40, 30), "red").save(root / "issues/x/images/m.png")
     _, article = render(root)
     assert [(h.level, h.text) for h in article.headings] == [(2, "A map")]
+
+
+def test_only_id_attributes_of_raw_tags_are_renamed_not_words_that_look_like_one(tmp_path: Path) -> None:
+    body = ("## Main\n\n<p title='set id=\"main\" here' id=\"main\">Type id=\"main\" in <code>a id=x</code>.</p>\n\n"
+            '<span title="a > b" id="two words">s</span>\n')
+    rendered, article = render(one_article(tmp_path, body))
+    # the heading took 'main-2' from the layouts' 'main'; the tag's id attribute is the only one renamed
+    assert ('<p title="set id=&quot;main&quot; here" id="main-3">Type id="main" in <code>a id=x</code>.</p>'
+            in article.body)
+    assert 'id="two-words"' in article.body
+    assert [str(w).split(": warning: ")[1] for w in rendered.warnings] == [
+        'id "main" in raw HTML is already used on the page, by a heading, a footnote, the layouts or an earlier tag; '
+        'it is now "main-3"',
+        'id "two words" in raw HTML has spaces, which an id cannot have; it is now "two-words"']

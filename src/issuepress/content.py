@@ -21,7 +21,7 @@ from .cache import Cache
 from .cache import key as cache_key
 from .errors import Problems
 from .fields import Fields
-from .markdown import FOOTNOTE_ID, RAW_ID, THEME_IDS, as_id, renderer_for, slugify, unique
+from .markdown import FOOTNOTE_ID, THEME_IDS, as_id, renderer_for, slugify, unique, with_raw_ids
 from .model import Article, Asset, Contributor, Heading, Issue
 from .sources import is_file, load_image, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
@@ -368,8 +368,7 @@ def _unique_raw_ids(raw: list[tuple[Token, int]], taken: set[str], piece: _Piece
     repeated one): spaces become hyphens, an empty id goes, and one that the layouts, a heading, a footnote
     or an earlier tag has gets a number. Said at its line: a link to it may now lead elsewhere."""
 
-    def valid(found: re.Match, line: int) -> str:
-        written = html.unescape(next(value for value in found.groups() if value is not None))
+    def valid(written: str, line: int) -> str:
         ident = as_id(written)
         if FOOTNOTE_ID.fullmatch(ident):  # 'fn1' is footnote 1's, whose calls would lead here
             ident = f"s-{ident}"
@@ -383,11 +382,10 @@ def _unique_raw_ids(raw: list[tuple[Token, int]], taken: set[str], piece: _Piece
                    "is already used on the page, by a heading, a footnote, the layouts or an earlier tag")
             piece.problems.warn(f'id "{written}" in raw HTML {why}; it is now "{ident}"', piece.path, line)
         taken.add(ident)
-        return f' id="{html.escape(ident, quote=True)}"'
+        return ident
 
     for token, line in raw:
-        token.content = RAW_TAG.sub(lambda tag: RAW_ID.sub(lambda found: valid(found, line), tag.group(0)),
-                                    token.content)
+        token.content = with_raw_ids(token.content, lambda written: valid(written, line))
 
 
 def _check_raw_html(token: Token, line: int, piece: _Piece) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -52,12 +53,31 @@ THEME_IDS = frozenset({"main", "contents", "contributors", "contributors-title",
 
 
 FOOTNOTE_ID = re.compile(r"fn(ref)?\d+(-\d+)?")  # the ids footnotes and their calls get
-RAW_ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.IGNORECASE)
+# A start tag and its attributes, read as HTML does: an id="..." inside another attribute's value, or in
+# the text between tags, is not an id
+_ATTRIBUTE = r"""\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+START_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>")
+ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+
+
+def with_raw_ids(markup: str, change: Callable[[str], str]) -> str:
+    """The HTML with each id attribute's value (entities decoded) replaced by `change(value)`, escaped;
+    an empty result removes the attribute."""
+
+    def attribute(found: re.Match) -> str:
+        if found.group(1).lower() != "id":
+            return found.group(0)
+        ident = change(html.unescape(next((v for v in found.groups()[1:] if v is not None), "")))
+        return f' id="{html.escape(ident, quote=True)}"' if ident else ""
+
+    return START_TAG.sub(lambda tag: ATTRIBUTE.sub(attribute, tag.group(0)), markup)
 
 
 def raw_ids(markup: str) -> list[str]:
     """The id attributes' values in some HTML, as written (entities decoded)."""
-    return [html.unescape(next(v for v in found.groups() if v is not None)) for found in RAW_ID.finditer(markup)]
+    found: list[str] = []
+    with_raw_ids(markup, lambda ident: found.append(ident) or ident)
+    return found
 
 
 def as_id(value: str) -> str:
