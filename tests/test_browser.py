@@ -49,12 +49,28 @@ def test_theme_fonts_load(site: Path) -> None:
 
 def test_readable_on_a_phone(site: Path) -> None:
     with browser_page(width=375, height=740) as (page, problems):
-        for name in ("index.html", "moscow-and-islamabad.html", "letter-from-lahore.html", "contributors.html"):
+        for name in ("index.html", "moscow-and-islamabad.html", "letter-from-lahore.html", "urdu-page.html",
+                     "contributors.html"):
             page.goto((site / name).as_uri())
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} scrolls sideways on a phone by {overflow}px"
             size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
             assert size >= 16
+        assert problems == []
+
+
+@pytest.mark.parametrize("name", ["letter-from-lahore.html", "urdu-page.html"])
+def test_the_skip_link_shows_when_tabbed_to_and_leads_to_the_content(site: Path, name: str) -> None:
+    with browser_page(width=375, height=740) as (page, problems):
+        page.goto((site / name).as_uri())
+        link = page.locator("a.skip-link")
+        assert link.bounding_box()["width"] <= 1  # hidden until a keyboard reaches it
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.className") == "skip-link"
+        box = link.bounding_box()
+        assert box["width"] > 40 and 0 <= box["x"] and box["x"] + box["width"] <= 375, box
+        page.keyboard.press("Enter")
+        assert page.url.endswith("#main")
         assert problems == []
 
 
