@@ -245,3 +245,16 @@ def test_only_id_attributes_of_raw_tags_are_renamed_not_words_that_look_like_one
         'id "main" in raw HTML is already used on the page, by a heading, a footnote, the layouts or an earlier tag; '
         'it is now "main-3"',
         'id "two words" in raw HTML has spaces, which an id cannot have; it is now "two-words"']
+
+
+def test_a_list_nested_ten_deep_keeps_the_text_after_it_and_one_nested_fifty_deep_is_an_error(
+        tmp_path: Path) -> None:
+    ten = "".join(f"{'  ' * depth}- level {depth}\n" for depth in range(10)) + "\nAfter the list.\n"
+    _, article = render(one_article(tmp_path / "ten", ten))
+    assert "level 9" in article.body and "After the list." in article.body
+    fifty = "Before.\n\n" + "".join(f"{'  ' * depth}- level {depth}\n" for depth in range(50)) + "\nAfter.\n"
+    with pytest.raises(IssueError) as failed:
+        render(one_article(tmp_path / "fifty", fifty))
+    [problem] = [str(p) for p in failed.value.problems]
+    assert problem.startswith("issues/x/articles/piece.md:")
+    assert "lists are nested too deep here (about 50 levels), and the rest of the article would be lost" in problem

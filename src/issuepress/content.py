@@ -21,7 +21,8 @@ from .cache import Cache
 from .cache import key as cache_key
 from .errors import Problems
 from .fields import Fields
-from .markdown import FOOTNOTE_ID, THEME_IDS, as_id, renderer_for, slugify, unique, with_raw_ids
+from .markdown import (FOOTNOTE_ID, MAX_NESTING, THEME_IDS, as_id, nested_too_deep, renderer_for, slugify, unique,
+                       with_raw_ids)
 from .model import Article, Asset, Contributor, Heading, Issue
 from .sources import is_file, load_image, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
@@ -304,6 +305,11 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
     renderer = renderer_for(language)
     env: dict = {}
     tokens = renderer.parse(body, env)
+    deepest = nested_too_deep(tokens)
+    if deepest is not None:
+        piece.problems.error(f"lists are nested too deep here (about {MAX_NESTING // 2} levels), and the rest "
+                             "of the article would be lost; nest them less deeply",
+                             piece.path, _line_of(deepest, piece.line_offset))
     words = 0
     tags: list[tuple[str, bool, int, Token]] = []  # raw HTML tags in reading order: (name, opens, line, token)
     raw: list[tuple[Token, int]] = []

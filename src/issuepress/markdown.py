@@ -73,6 +73,14 @@ def with_raw_ids(markup: str, change: Callable[[str], str]) -> str:
     return START_TAG.sub(lambda tag: ATTRIBUTE.sub(attribute, tag.group(0)), markup)
 
 
+MAX_NESTING = 100
+
+
+def nested_too_deep(tokens: list[Token]) -> Token | None:
+    """The first block at which markdown-it stopped reading, nesting having reached MAX_NESTING."""
+    return next((token for token in tokens if token.level >= MAX_NESTING - 1), None)
+
+
 def raw_ids(markup: str) -> list[str]:
     """The id attributes' values in some HTML, as written (entities decoded)."""
     found: list[str] = []
@@ -152,6 +160,9 @@ class Renderer:
         # taken as a link, it reaches `link_target`, which keeps its text, drops the link and says so.
         md.validateLink = lambda url: True
         md.options["quotes"] = QUOTES.get(language.split("-")[0].lower(), DEFAULT_QUOTES)
+        # markdown-it stops reading blocks at this depth and drops the rest of the file without a word;
+        # its default, 20, is a list nested ten deep. `nested_too_deep` says so instead.
+        md.options["maxNesting"] = MAX_NESTING
         md.use(footnote_plugin)
         md.core.ruler.push("issuepress_raw_ids", _raw_ids_rule)
         md.core.ruler.push("issuepress_headings", _heading_rule)
