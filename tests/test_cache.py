@@ -186,6 +186,25 @@ def test_watch_says_what_is_broken_keeps_the_last_editions_and_builds_again_once
     assert digests(out) == before, "the same files build the same editions"
 
 
+def test_watch_writing_into_the_issue_folder_does_not_rebuild_after_its_own_editions(sample: Path) -> None:
+    import time
+
+    with Running(sample, ["build", "2024-11", "--out", "issues/2024-11/out", "--watch", "-f", "html,epub"],
+                 r"^watching 2024-11") as watching:
+        time.sleep(3)
+        assert not any(line.startswith("rebuilt") for line in watching.lines), watching.output
+        seen = len(watching.lines)
+        edit_paragraph(sample / "issues/2024-11/articles/letter-from-lahore.md", "A sentence added on press day.")
+        watching.wait_for_line(r"^rebuilt 2024-11 in .*letter-from-lahore\.md changed", timeout=120, start=seen)
+        # a file whose name only starts like the output folder's is still the issue's
+        (sample / "issues/2024-11/outline.md").write_text("Plans.\n", encoding="utf-8")
+        watching.wait_for_line(r"^rebuilt 2024-11 in .*outline\.md changed", timeout=120, start=seen)
+        time.sleep(3)
+        assert len([line for line in watching.lines[seen:] if line.startswith("rebuilt")]) == 2, watching.output
+        assert watching.stop() == 0
+    assert (sample / "issues/2024-11/out/html/index.html").is_file()
+
+
 def test_watch_of_an_unknown_issue_fails_at_once(sample: Path) -> None:
     result = run_cli("build", "2031-01", "--watch", cwd=sample, timeout=60)
     assert result.returncode == 1

@@ -41,7 +41,9 @@ def watch(root: Path, issue_id: str, formats: list[str], out_dir: Path | None, o
     # runs threads can leave a child waiting on a lock no thread will release.
     with recipe.layout_workers(formats):
         changes = ChangeQueue(build, stopping)
-        watcher = MagazineWatcher(root, issue_id, changes.add, stopping)
+        # Editions written inside a watched folder (--out issues/ID/out) must not each start the next build
+        written = (out_dir or root / "build" / issue_id).resolve()
+        watcher = MagazineWatcher(root, issue_id, changes.add, stopping, ignored=written)
         try:
             watcher.start()  # before the first build, so that a file saved during it is not missed
             build()

@@ -11,6 +11,7 @@ save by writing a new file and renaming it over the old one.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -30,6 +31,19 @@ def _lasting(batch) -> list[Path]:
     return sorted(Path(path) for path, seen in kinds.items() if not {Change.added, Change.deleted} <= seen)
 
 
+class _NotUnder(DefaultFilter):
+    """watchfiles' usual filter (editors' swap files, __pycache__...), and nothing in or of one folder.
+    (Its own ignore_paths compares prefixes: ignoring issues/x/out would also ignore issues/x/outline.md.)"""
+
+    def __init__(self, folder: Path | None):
+        super().__init__()
+        self.folder = str(folder) if folder is not None else None
+
+    def __call__(self, change: Change, path: str) -> bool:
+        inside = self.folder is not None and (path == self.folder or path.startswith(self.folder + os.sep))
+        return not inside and super().__call__(change, path)
+
+
 class _Either:
     """Stops a watch when either event is set (watchfiles only needs `is_set`)."""
 
@@ -41,9 +55,11 @@ class _Either:
 
 
 class MagazineWatcher:
-    def __init__(self, root: Path, issue_id: str, on_change: Callable[[list[Path]], None], stop: threading.Event):
+    def __init__(self, root: Path, issue_id: str, on_change: Callable[[list[Path]], None], stop: threading.Event,
+                 ignored: Path | None = None):
         self.root, self.issue_folder = root, root / "issues" / issue_id
         self.on_change, self.stop = on_change, stop
+        self.ignored = ignored  # the folder the editions are written to
         self.rewatch = threading.Event()  # layouts/ or fonts/ appeared or went: watch the new set of folders
         self.threads = [threading.Thread(target=self._watch_root, name="watch-magazine", daemon=True),
                         threading.Thread(target=self._watch_folders, name="watch-issue", daemon=True)]
@@ -78,7 +94,7 @@ class MagazineWatcher:
             # up, rebuild from those folders (not at start-up, when the first build has just read them).
             ready = None if first else (lambda folders=folders: self.on_change(folders))
             first = False
-            for changes in self._changes(folders, recursive=True, watch_filter=DefaultFilter(),
+            for changes in self._changes(folders, recursive=True, watch_filter=_NotUnder(self.ignored),
                                          stop=_Either(self.stop, self.rewatch), on_ready=ready):
                 self.on_change(changes)
 
