@@ -258,3 +258,11 @@ def test_a_list_nested_ten_deep_keeps_the_text_after_it_and_one_nested_fifty_dee
     [problem] = [str(p) for p in failed.value.problems]
     assert problem.startswith("issues/x/articles/piece.md:")
     assert "lists are nested too deep here (about 50 levels), and the rest of the article would be lost" in problem
+
+
+def test_a_control_character_in_an_article_is_an_error_at_its_line(tmp_path: Path) -> None:
+    with pytest.raises(IssueError) as failed:
+        render(one_article(tmp_path, "First line.\n\nA bell\x07 here, and an escape\x1b.\n"))
+    assert [str(p) for p in failed.value.problems] == [
+        "issues/x/articles/piece.md:7: contains a control character (U+0007), which no edition can hold; "
+        "delete it (most editors do not show it)"]

@@ -8,6 +8,7 @@ every unreadable file becomes a `path:line:` problem instead of a traceback.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from pathlib import Path
 from typing import Callable
@@ -74,6 +75,10 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
+# C0 controls but tab and line ends, DEL, and the C1 controls
+CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def read_text(path: Path, problems: Problems) -> str | None:
     """The file's text as UTF-8, or None after recording why it cannot be read."""
     data = read_bytes(path, problems)
@@ -89,7 +94,13 @@ def read_text(path: Path, problems: Problems) -> str | None:
         problems.error("is not UTF-8 text (byte 0x%02x); re-save the file as UTF-8" % data[error.start],
                        path, line_no)
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    control = CONTROL.search(text)
+    if control:  # XML (the EPUB) forbids them, HTML too; the print PDF would show an empty box
+        problems.error(f"contains a control character (U+{ord(control.group()):04X}), which no edition can hold; "
+                       "delete it (most editors do not show it)", path, text.count("\n", 0, control.start()) + 1)
+        return None
+    return text
 
 
 def read_bytes(path: Path, problems: Problems, line: int | None = None, cited_in: Path | None = None) -> bytes | None:
