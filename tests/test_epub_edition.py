@@ -259,6 +259,20 @@ def test_a_contributors_web_address_must_be_one(sample: Path) -> None:
     line = text.splitlines().index("  name: Samira Qadir") + 2
     assert (f"contributors.yaml:{line}: contributor 'samira-qadir': 'url' must start with http:// or https://, not "
             "'samira.example.org'") in problem_lines(result.stderr), result.stderr
+    # Addresses the editions could not link to validly (EPUBCheck RSC-020, the Nu checker), and a site address
+    # to which the folder could not be added
+    registry.write_text(text.replace("  name: Samira Qadir\n",
+                                     "  name: Samira Qadir\n  url: https://example.org/a?b=1&c=<2>\n"))
+    magazine = sample / "magazine.yaml"
+    magazine.write_text(re.sub(r"(?m)^url: .*$", "url: https://example.org/mag/?ref=rss", magazine.read_text()))
+    result = run_cli("check", "2024-11", cwd=sample)
+    assert result.returncode == 1
+    problems = problem_lines(result.stderr)
+    assert (f"contributors.yaml:{line}: contributor 'samira-qadir': 'url' cannot hold '<' as it is: "
+            "'https://example.org/a?b=1&c=<2>'; write it as %3C") in problems, result.stderr
+    assert any(p.startswith("magazine.yaml:") and p.endswith(
+        ": 'url' is the magazine's site, to which each issue's folder is added, so it cannot have a ?query or "
+        "#fragment: 'https://example.org/mag/?ref=rss'") for p in problems), result.stderr
 
 
 def test_a_photo_turned_by_its_exif_and_a_jpeg_named_png_are_shown_as_they_are(sample: Path) -> None:

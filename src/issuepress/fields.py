@@ -19,7 +19,27 @@ from .yamlsource import LineDict, LineList
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
-WEB_ADDRESS = re.compile(r"^https?://[^/\s]+\S*$")
+WEB_ADDRESS = re.compile(r"(?i)^https?://[^/\s?#]")
+# What a web address cannot hold as it is (RFC 3986): the editions would carry an invalid link
+NOT_IN_WEB_ADDRESS = re.compile(r"""[\s<>"`{}|\\^]""")
+
+
+def web_address_problem(url: str, key: str, site: bool = False) -> str | None:
+    """Why `url` cannot be used as a web address, or None. `site`: the magazine's own, to which each
+    issue's folder is added, so it can have no ?query or #fragment."""
+    if not WEB_ADDRESS.match(url):
+        return f"'{key}' must start with http:// or https://, not '{url}'"
+    bad = NOT_IN_WEB_ADDRESS.search(url)
+    if bad:
+        character = bad.group()
+        if character.isspace():
+            fix = "write a space as %20" if character == " " else "remove it"
+            return f"'{key}' cannot hold a space or a line break: '{url}'; {fix}"
+        return f"'{key}' cannot hold '{character}' as it is: '{url}'; write it as %{ord(character):02X}"
+    if site and ("?" in url or "#" in url):
+        return (f"'{key}' is the magazine's site, to which each issue's folder is added, so it cannot have a "
+                f"?query or #fragment: '{url}'")
+    return None
 
 _TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false",
                LineDict: "a mapping of keys", LineList: "a list"}
