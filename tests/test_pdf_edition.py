@@ -499,3 +499,30 @@ def test_a_note_cited_inside_another_note_is_numbered_after_it_in_print(sample: 
     # WeasyPrint's own counter numbered the nested note 1 and the article's first note 2
     assert "First call.1 Second call.3" in printed
     assert "1. Note A, which cites another.2 2. Note B, cited from note A. 3. Note C, from the body." in printed
+
+
+def test_an_image_in_a_footnote_stays_small_enough_for_the_note_to_sit_under_its_call(sample: Path) -> None:
+    """Full size, the image made the notes taller than the rest of the page; WeasyPrint moved them to the
+    next page and set them over its text."""
+    Image.new("RGB", (3000, 3000), (120, 30, 60)).save(sample / "issues/2024-11/images/square.png", dpi=(300, 300))
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    # A figure first fills most of the page, leaving little room under the call
+    text = article.read_text(encoding="utf-8").replace(
+        "November in Lahore arrives twice.", '![A square](../images/square.png "A figure.")\n\nNovember in Lahore '
+        "arrives twice.", 1).replace(
+        "Everyone you meet has an opinion about masks.", "Everyone you meet has an opinion about masks.[^pic]", 1)
+    article.write_text(text + "\n[^pic]: A note holding an image ![A square](../images/square.png) and text.\n",
+                       encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    import subprocess
+
+    pdf = sample / "build/2024-11/2024-11.pdf"
+    pages = [" ".join(page.split()) for page in page_texts(pdf)]
+    [called] = [number for number, page in enumerate(pages, start=1) if "an opinion about masks." in page]
+    [noted] = [number for number, page in enumerate(pages, start=1) if "A note holding an image and text." in page]
+    assert noted in (called, called + 1)  # no room left under the call: the note goes to the next page
+    listed = subprocess.run(["pdfimages", "-list", "-f", str(noted), "-l", str(noted), str(pdf)],
+                            capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    ppi = max(int(row.split()[12]) for row in listed)  # the note's image, the smallest drawn on its page
+    assert 3000 / ppi * 25.4 <= 30.5, f"the note's image is {3000 / ppi * 25.4:.0f} mm tall"
