@@ -526,3 +526,26 @@ def test_an_image_in_a_footnote_stays_small_enough_for_the_note_to_sit_under_its
                             capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     ppi = max(int(row.split()[12]) for row in listed)  # the note's image, the smallest drawn on its page
     assert 3000 / ppi * 25.4 <= 30.5, f"the note's image is {3000 / ppi * 25.4:.0f} mm tall"
+
+
+def test_a_section_label_on_the_contents_page_is_never_left_at_the_foot_without_its_articles(
+        tmp_path: Path) -> None:
+    root = tmp_path / "magazine"
+    (root / "issues/2025-03/articles").mkdir(parents=True)
+    (root / "magazine.yaml").write_text("title: The Long List\nprint:\n  trim: a5\n", encoding="utf-8")
+    entries = []
+    for n in range(1, 31):  # on A5, one article a section: without care a page ended with a section's label
+        (root / f"issues/2025-03/articles/note-{n}.md").write_text(
+            f"---\ntitle: Note number {n}\n---\n\nA short note, number {n}.\n", encoding="utf-8")
+        entries.append(f"  - file: articles/note-{n}.md\n    section: Part {n}")
+    (root / "issues/2025-03/issue.yaml").write_text(
+        "volume: 1\nnumber: 3\ndate: 2025-03-01\narticles:\n" + "\n".join(entries) + "\n", encoding="utf-8")
+    result = run_cli("build", "2025-03", "-f", "pdf", cwd=root)
+    assert result.returncode == 0, result.stderr
+    texts = page_texts(root / "build/2025-03/2025-03.pdf")
+    contents = [page for page in texts[1:8] if contents_numbers(page)]
+    assert len(contents) > 1
+    for page in contents:
+        lines = [line for line in page.splitlines() if line.strip()]
+        last = lines[-2]  # the line above the folio
+        assert not re.fullmatch(r"PART\d+", re.sub(r"\s", "", last)), page
