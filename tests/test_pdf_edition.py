@@ -549,3 +549,37 @@ def test_a_section_label_on_the_contents_page_is_never_left_at_the_foot_without_
         lines = [line for line in page.splitlines() if line.strip()]
         last = lines[-2]  # the line above the folio
         assert not re.fullmatch(r"PART\d+", re.sub(r"\s", "", last)), page
+
+
+def test_in_a_right_to_left_issue_bylines_and_code_still_read_left_to_right(sample: Path) -> None:
+    import html
+    import subprocess
+
+    manifest = sample / "issues/2024-11/issue.yaml"
+    manifest.write_text(manifest.read_text().replace("language: en\n", "language: ur\n"))
+    english = sample / "issues/2024-11/articles/moscow-and-islamabad.md"
+    english.write_text(english.read_text(encoding="utf-8").replace("authors:", "language: en\nauthors:", 1),
+                       encoding="utf-8")
+    urdu = sample / "issues/2024-11/articles/urdu-page.md"
+    urdu.write_text(urdu.read_text(encoding="utf-8") + "\n```\nprint('hello')  # کوڈ\n```\n", encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    pdf = sample / "build/2024-11/2024-11.pdf"
+    pages = page_texts(pdf)
+
+    def lefts(number: int) -> dict[str, float]:
+        """Where each word of a page starts, from the left edge."""
+        layout = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-bbox", str(pdf), "-"],
+                                capture_output=True, text=True, check=True).stdout
+        return {html.unescape(word): float(left) for left, word in
+                re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', layout)}
+
+    # Nadia's byline on the Urdu page, Samira's on the English article: both "By" then the name, not reversed
+    for name in ("Nadia", "Samira"):
+        number = next(n for n, page in enumerate(pages, start=1) if f"By {name}" in " ".join(page.split())
+                      or re.search(rf"\bBy\b.*\b{name}\b|\b{name}\b.*\bBy\b", page))
+        words = lefts(number)
+        assert words["By"] < words[name], (name, words)
+    number = next(n for n, page in enumerate(pages, start=1) if "hello" in page)
+    words = lefts(number)
+    assert words["print('hello')"] < words["#"], words

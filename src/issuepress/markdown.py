@@ -150,6 +150,13 @@ def _figure_rule(state: StateCore) -> None:
             image.meta["caption"] = state.md.renderInline(html.escape(str(caption), quote=False))
 
 
+def _left_to_right(render):
+    def rendered(self, tokens, idx, options, env) -> str:
+        markup = render(tokens, idx, options, env)
+        return markup.replace("<pre", '<pre dir="ltr"', 1) if markup.startswith("<pre") else markup
+    return rendered
+
+
 class Renderer:
     """One configured markdown-it parser per language (the quotes differ)."""
 
@@ -177,6 +184,8 @@ class Renderer:
         rules("figure_open", lambda *a: '<figure>\n')
         rules("figure_close", lambda *a: '</figure>\n')
         rules("image", _render_image)
+        for block in ("fence", "code_block"):  # code reads left to right, in a right-to-left article too
+            rules(block, _left_to_right(md.renderer.rules[block]))
         self.md = md
         # Bios: one paragraph, inline only, with no footnotes (a note's call would lead nowhere on the page
         # of bios, and every bio with one would repeat its id); written for XHTML as well as HTML.
