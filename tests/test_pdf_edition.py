@@ -583,3 +583,28 @@ def test_in_a_right_to_left_issue_bylines_and_code_still_read_left_to_right(samp
     number = next(n for n, page in enumerate(pages, start=1) if "hello" in page)
     words = lefts(number)
     assert words["print('hello')"] < words["#"], words
+
+
+def test_a_note_cited_in_a_heading_is_set_as_a_note_and_left_out_of_the_bookmark(sample: Path) -> None:
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("November in Lahore arrives twice.",
+                                    "## Heading with note[^h]\n\nNovember in Lahore arrives twice.", 1)
+                       + "\n[^h]: A note from a heading.\n", encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    pdf = sample / "build/2024-11/2024-11.pdf"
+    assert "Heading with note" in [title for _level, title, _page in outline(pdf)]  # not "Heading with note1"
+    reader = PdfReader(str(pdf))
+    fonts_of: dict[str, set[str]] = {}
+
+    def seen(text, _cm, _tm, font, _size) -> None:
+        if text.strip() and font:
+            fonts_of.setdefault(text.strip(), set()).add(str(font.get("/BaseFont")))
+
+    for page in reader.pages:
+        page.extract_text(visitor_text=seen)
+    heading = {font for text, fonts in fonts_of.items() if "Heading with note" in text for font in fonts}
+    note = {font for text, fonts in fonts_of.items() if "A note from a heading." in text for font in fonts}
+    assert heading and all("Bold" in font for font in heading), fonts_of
+    assert note and not any("Bold" in font for font in note), note

@@ -8,6 +8,8 @@ called, as a `float: footnote` element, and the end-of-article list goes.
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -31,8 +33,19 @@ def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: 
             element.set("href", _relink(href, slug, page_slugs, elsewhere))
     if footnotes == "foot":
         _float_footnotes(container)
+    _label_headings(container)
     markup = lxml_html.tostring(container, encoding="unicode")
     return markup[len("<div>"):-len("</div>")]
+
+
+def _label_headings(container) -> None:
+    """Each heading's words for its PDF bookmark (css/print.css uses data-label): without the number of a
+    note it cites, nor the note itself when the note floats to the foot of the page."""
+    for heading in container.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        words = deepcopy(heading)
+        for note in words.xpath(".//sup[@class='footnote-ref'] | .//span[@class='footnote']"):
+            note.drop_tree()
+        heading.set("data-label", " ".join(words.text_content().split()))
 
 
 def _relink(href: str, slug: str, page_slugs: dict[str, str], elsewhere: str) -> str:
