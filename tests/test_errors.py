@@ -45,6 +45,10 @@ def test_unknown_format_is_a_usage_error(sample: Path) -> None:
     assert result.returncode == 2
     assert "unknown format docx" in result.stderr
     assert not (sample / "build").exists()
+    result = run_cli("build", "2024-11", "--format", "", cwd=sample)  # an empty shell variable
+    assert result.returncode == 2
+    assert "no format given; choose from" in result.stderr
+    assert not (sample / "build").exists()
 
 
 def test_missing_argument_is_a_usage_error(sample: Path) -> None:

@@ -26,6 +26,7 @@ carl,Carl,not-an-email,
 nadia,نادیہ حسین,nadia@example.org,
 eve,Eve \u202eredivider,eve@example.org,
 BOB,Bob Again,,
+con,Con Sole,,
 """
 
 
@@ -56,8 +57,10 @@ def test_bad_rows_are_reported_with_their_lines_and_skipped(copies) -> None:
         "bidi override); retype it; row skipped",
         "subscribers.csv:9: warning: subscriber id 'BOB' is already used on line 3 (as 'bob': copies' file names "
         "ignore case on Mac and Windows); row skipped",
+        "subscribers.csv:10: warning: subscriber id 'con' names a device on Windows, where a file con.epub cannot be "
+        "made; choose another; row skipped",
     ]
-    assert "wrote 6 copies" in stderr and "5 rows skipped" in stderr
+    assert "wrote 6 copies (epub and pdf for 3 subscribers)" in stderr and "6 rows skipped" in stderr
     assert sorted(p.name for p in out.iterdir()) == ["ann.epub", "ann.pdf", "bob.epub", "bob.pdf", "manifest.csv",
                                                      "nadia.epub", "nadia.pdf"]
 

@@ -26,6 +26,8 @@ from .terminal import NORMAL, QUIET, VERBOSE, BuildProgress, Output, build_summa
 
 def _formats(values: tuple[str, ...]) -> list[str]:
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+    if values and not names:  # -f "" (an empty shell variable): building everything would be a surprise
+        raise click.BadParameter(f"no format given; choose from {', '.join(recipe.EDITIONS)}", param_hint="--format")
     unknown = [name for name in names if name not in recipe.EDITIONS]
     if unknown:
         raise click.BadParameter(f"unknown format {', '.join(unknown)}; choose from {', '.join(recipe.EDITIONS)}",
@@ -262,7 +264,8 @@ def subscribers_command(out: Output, issue_id: str, listing: Path, out_dir: Path
     seconds = time.perf_counter() - started
     rate = f"; {summary.rate:.0f} copies/s after building the issue once" if summary.written else ""
     copies = counted(summary.written, "copy", "copies")
-    out.say(f"wrote {copies} to {shown(target)} ({summary.skipped} already done, "
+    out.say(f"wrote {copies} ({' and '.join(chosen)} for {counted(len(people), 'subscriber')}) to {shown(target)} "
+            f"({summary.skipped} already done, "
             f"{len(problems)} rows skipped) in {seconds:.1f}s{rate}", style="bold")
 
 

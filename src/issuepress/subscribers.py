@@ -32,6 +32,9 @@ from .outputs import write_file
 
 MANIFEST = "manifest.csv"
 MANIFEST_COLUMNS = ["id", "file", "sha256", "copy_identifier", "edition"]
+# Names Windows keeps for devices, with any extension: copies are often sent from a Windows computer
+WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
+                              *(f"lpt{n}" for n in range(1, 10))})
 SUBSCRIBER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -83,6 +86,9 @@ def read_subscribers(path: Path, root: Path, strict: bool,
             bad("missing subscriber id", line)
         elif not SUBSCRIBER_ID.match(sid):
             bad(f"subscriber id '{sid}' may only hold letters, digits, '.', '_' and '-' (it names a file)", line)
+        elif sid.split(".")[0].lower() in WINDOWS_RESERVED:
+            bad(f"subscriber id '{sid}' names a device on Windows, where a file {sid}.epub cannot be made; "
+                "choose another", line)
         elif sid.lower() in seen:  # the ids name files: s1.epub and S1.epub are one file on Mac and Windows
             used = seen[sid.lower()]
             bad(f"subscriber id '{sid}' is already used on line {used[0]}"
