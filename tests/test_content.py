@@ -266,3 +266,11 @@ def test_a_control_character_in_an_article_is_an_error_at_its_line(tmp_path: Pat
     assert [str(p) for p in failed.value.problems] == [
         "issues/x/articles/piece.md:7: contains a control character (U+0007), which no edition can hold; "
         "delete it (most editors do not show it)"]
+
+
+def test_a_tag_in_a_title_is_shown_as_written_with_a_warning(tmp_path: Path) -> None:
+    rendered, article = render(one_article(tmp_path, "Text.\n", front="title: A <b>bold</b> idea\nauthors: [ann]"))
+    assert article.title_html == "A &lt;b&gt;bold&lt;/b&gt; idea"
+    assert [str(w) for w in rendered.warnings] == [
+        "issues/x/articles/piece.md:2: warning: the title shows the tag <b> as it is written: HTML is text in a "
+        "title; use *emphasis* or **strong** instead"]

@@ -264,6 +264,11 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
         return None
     renderer = renderer_for(language)
     subtitle = fields.text("subtitle")
+    for key, value in (("title", title), ("subtitle", subtitle)):
+        tag = RAW_TAG.search(value or "") if key in meta else None
+        if tag:  # in the body such a tag would be HTML; a title is set where only text may go
+            piece.problems.warn(f"the {key} shows the tag {tag.group(0)} as it is written: HTML is text in a "
+                                f"{key}; use *emphasis* or **strong** instead", path, fields.line(key))
     return Article(
         slug=slug, kind=kind, title=renderer.smarten(title), subtitle=renderer.smarten(subtitle) if subtitle else None,
         title_html=renderer.inline(title, links=False),
