@@ -493,12 +493,17 @@ def test_a_note_cited_inside_another_note_is_numbered_after_it_in_print(sample: 
                         "Everyone you meet has an opinion about masks. First call.[^a] Second call.[^c]", 1)
     article.write_text(text + "\n[^a]: Note A, which cites another.[^b]\n\n[^b]: Note B, cited from note A.\n\n"
                               "[^c]: Note C, from the body.\n", encoding="utf-8")
-    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    result = run_cli("build", "2024-11", "-f", "pdf,html", cwd=sample)
     assert result.returncode == 0, result.stderr
     printed = " ".join(" ".join(page_texts(sample / "build/2024-11/2024-11.pdf")).split())
     # WeasyPrint's own counter numbered the nested note 1 and the article's first note 2
     assert "First call.1 Second call.3" in printed
     assert "1. Note A, which cites another.2 2. Note B, cited from note A. 3. Note C, from the body." in printed
+    # and the web edition (like the EPUB) gives each note the same number
+    page = (sample / "build/2024-11/html/letter-from-lahore.html").read_text(encoding="utf-8")
+    notes = re.findall(r'<li id="fn(\d+)" class="footnote-item"><p>([^<]*)', page)
+    assert notes == [("1", "Note A, which cites another."), ("2", "Note B, cited from note A. "),
+                     ("3", "Note C, from the body. ")], notes
 
 
 def test_an_image_in_a_footnote_stays_small_enough_for_the_note_to_sit_under_its_call(sample: Path) -> None:

@@ -150,6 +150,50 @@ def _figure_rule(state: StateCore) -> None:
             image.meta["caption"] = state.md.renderInline(html.escape(str(caption), quote=False))
 
 
+def _footnotes_in_reading_order(state: StateCore) -> None:
+    """Number notes in the order a reader meets them, a note cited inside another right after it.
+
+    markdown-it numbers a note cited from another note after every note the text cites, since notes are read
+    last; the print PDF, where each note sits under its call, numbers them as they come. Renumbered here, every
+    edition gives a note the same number."""
+    tokens = state.tokens
+    start = next((index for index, token in enumerate(tokens) if token.type == "footnote_block_open"), None)
+    if start is None:
+        return
+    end = next(index for index in range(start, len(tokens)) if tokens[index].type == "footnote_block_close")
+    notes: dict[int, list[Token]] = {}  # each note's tokens, footnote_open to footnote_close, by markdown-it's id
+    for index in range(start + 1, end):
+        if tokens[index].type == "footnote_open":
+            opened = index
+        elif tokens[index].type == "footnote_close":
+            notes[tokens[opened].meta["id"]] = tokens[opened:index + 1]
+    order: dict[int, int] = {}
+
+    def read(run: list[Token]) -> None:
+        for token in run:
+            if token.type == "footnote_ref" and token.meta["id"] not in order:
+                order[token.meta["id"]] = len(order)
+                read(notes.get(token.meta["id"], [])[1:-1])
+            elif token.children:
+                read(token.children)
+
+    read(tokens[:start])
+    for note in notes:  # cited only from a note the text never cites: after the rest
+        order.setdefault(note, len(order))
+    for token in _all_tokens(tokens):
+        if token.type in ("footnote_ref", "footnote_open", "footnote_anchor") and token.meta.get("id") in order:
+            token.meta["id"] = order[token.meta["id"]]
+    ordered = [token for _new, note in sorted((order[old], note) for old, note in notes.items()) for token in note]
+    tokens[start + 1:end] = ordered
+
+
+def _all_tokens(tokens: list[Token]):
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _all_tokens(token.children)
+
+
 def _left_to_right(render):
     def rendered(self, tokens, idx, options, env) -> str:
         markup = render(tokens, idx, options, env)
@@ -171,6 +215,7 @@ class Renderer:
         # its default, 20, is a list nested ten deep. `nested_too_deep` says so instead.
         md.options["maxNesting"] = MAX_NESTING
         md.use(footnote_plugin)
+        md.core.ruler.after("footnote_tail", "issuepress_footnote_order", _footnotes_in_reading_order)
         md.core.ruler.push("issuepress_raw_ids", _raw_ids_rule)
         md.core.ruler.push("issuepress_headings", _heading_rule)
         md.core.ruler.push("issuepress_figures", _figure_rule)
