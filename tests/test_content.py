@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -257,20 +258,56 @@ def test_a_list_nested_ten_deep_keeps_the_text_after_it_and_one_nested_fifty_dee
         render(one_article(tmp_path / "fifty", fifty))
     [problem] = [str(p) for p in failed.value.problems]
     assert problem.startswith("issues/x/articles/piece.md:")
-    assert "lists are nested too deep here (about 50 levels), and the rest of the article would be lost" in problem
+    assert ("lists or quotations are nested too deep here (49 levels of list or more), and the rest of the article "
+            "would be lost") in problem
 
 
 def test_a_control_character_in_an_article_is_an_error_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(IssueError) as failed:
         render(one_article(tmp_path, "First line.\n\nA bell\x07 here, and an escape\x1b.\n"))
     assert [str(p) for p in failed.value.problems] == [
-        "issues/x/articles/piece.md:7: contains a control character (U+0007), which no edition can hold; "
+        "issues/x/articles/piece.md:7: contains a control character (U+0007), which the editions cannot show; "
         "delete it (most editors do not show it)"]
 
 
 def test_a_tag_in_a_title_is_shown_as_written_with_a_warning(tmp_path: Path) -> None:
+    rendered, _ = render(one_article(tmp_path / "code", "Text.\n", front="title: The `<div>` element"))
+    assert rendered.warnings == ()
     rendered, article = render(one_article(tmp_path, "Text.\n", front="title: A <b>bold</b> idea\nauthors: [ann]"))
     assert article.title_html == "A &lt;b&gt;bold&lt;/b&gt; idea"
     assert [str(w) for w in rendered.warnings] == [
         "issues/x/articles/piece.md:2: warning: the title shows the tag <b> as it is written: HTML is text in a "
         "title; use *emphasis* or **strong** instead"]
+
+
+def test_a_note_that_mentions_a_note_the_text_cites_later_keeps_the_texts_order(tmp_path: Path) -> None:
+    body = ("One[^a].\n\nTwo[^b].\n\nThree[^c].\n\n[^a]: Note A, see also[^c]; and[^d].\n\n[^b]: Note B.\n\n"
+            "[^c]: Note C.\n\n[^d]: Note D, only in A.\n")
+    _, article = render(one_article(tmp_path, body))
+    calls = re.findall(r'<a href="#fn(\d)"', article.body)
+    notes = re.findall(r'<li id="fn(\d)" class="footnote-item"><p>([^<]*)', article.body)
+    # the text cites A, B, C in that order; D, cited only in A, comes right after A
+    assert [number for number, text in notes] == ["1", "2", "3", "4"]
+    assert [text.split(",")[0].split(".")[0] for _number, text in notes] == ["Note A", "Note D", "Note B", "Note C"]
+    assert calls == ["1", "3", "4", "4", "2"]  # One, Two, Three, then A's "see also" and "and"
+
+
+def test_a_raw_tag_with_an_unquoted_value_holding_an_equals_sign_still_has_its_id_checked(tmp_path: Path) -> None:
+    rendered, article = render(one_article(tmp_path, '<div class="box">\n<a href=https://example.org/?a=1 id=main>'
+                                                     'query link</a>\n</div>\n'))
+    assert 'id="main-2"' in article.body and 'id="main"' not in article.body
+    assert any('id "main" in raw HTML is already used' in str(w) for w in rendered.warnings)
+
+
+@pytest.mark.parametrize("url,problem", [
+    ("https://example.org/a%20b/~x?q=1#part", None), ("http://[::1]:8080/x", None),
+    ("https://xn--bcher-kva.example/", None),
+    ("https://example.org/a[1]", "cannot hold '[' after its host"),
+    ("https://example.org/100%", "has a '%' that starts no %XX code"),
+    ("https://example.org/the mag/", "cannot hold a space or a line break"),
+    ("example.org", "must start with http:// or https://")])
+def test_web_addresses_that_the_editions_can_link_to_pass_and_others_are_named(url: str, problem: str | None) -> None:
+    from issuepress.fields import web_address_problem
+
+    found = web_address_problem(url, "url")
+    assert (found is None) if problem is None else (problem in (found or "")), found

@@ -482,7 +482,7 @@ def test_on_a_small_trim_the_back_covers_lines_do_not_overprint_and_a_descriptio
     result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
     assert result.returncode == 1
     assert any(line.startswith("issues/2024-11/issue.yaml: content runs out of the page in the back-cover")
-               and line.endswith("shorten the issue's title or description")
+               and line.endswith("shorten the issue's description or the magazine's title")
                for line in problem_lines(result.stderr)), result.stderr
 
 

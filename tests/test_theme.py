@@ -93,6 +93,19 @@ def test_magazine_layout_overrides_builtin(sample: Path) -> None:
     assert "<h1>Our writers</h1>" in (sample / "build/2024-11/html/contributors.html").read_text()
 
 
+def test_a_magazines_own_macros_from_an_older_theme_still_build(sample: Path) -> None:
+    """The built-in layouts must not call macros a magazine's copy of partials/macros.html may lack."""
+    own = sample / "layouts/partials"
+    own.mkdir(parents=True)
+    macros = (builtin_theme_dir() / "layouts/partials/macros.html").read_text()
+    kept = macros.split("{% macro piece_lang")[0]  # only the macros the first themes had: masthead_line, byline
+    (own / "macros.html").write_text(kept + '{% macro piece_lang(article) -%}\nlang="{{ article.language }}" '
+                                     'dir="{{ article.direction }}"\n{%- endmacro %}\n{% macro chrome_lang(article, '
+                                     'issue, issue_direction) -%}{%- endmacro %}\n')
+    result = run_cli("build", "2024-11", cwd=sample)
+    assert result.returncode == 0, result.stderr
+
+
 def test_template_typo_is_reported_not_blank(sample: Path) -> None:
     own = sample / "layouts/html"
     own.mkdir(parents=True)

@@ -265,7 +265,8 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
     renderer = renderer_for(language)
     subtitle = fields.text("subtitle")
     for key, value in (("title", title), ("subtitle", subtitle)):
-        tag = RAW_TAG.search(value or "") if key in meta else None
+        # (a tag in a code span, `<div>`, is meant as text)
+        tag = RAW_TAG.search(re.sub(r"(`+).*?\1", "", value or "")) if key in meta else None
         if tag:  # in the body such a tag would be HTML; a title is set where only text may go
             piece.problems.warn(f"the {key} shows the tag {tag.group(0)} as it is written: HTML is text in a "
                                 f"{key}; use *emphasis* or **strong** instead", path, fields.line(key))
@@ -312,8 +313,8 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
     tokens = renderer.parse(body, env)
     deepest = nested_too_deep(tokens)
     if deepest is not None:
-        piece.problems.error(f"lists are nested too deep here (about {MAX_NESTING // 2} levels), and the rest "
-                             "of the article would be lost; nest them less deeply",
+        piece.problems.error(f"lists or quotations are nested too deep here ({MAX_NESTING // 2 - 1} levels of list "
+                             "or more), and the rest of the article would be lost; nest them less deeply",
                              piece.path, _line_of(deepest, piece.line_offset))
     words = 0
     tags: list[tuple[str, bool, int, Token]] = []  # raw HTML tags in reading order: (name, opens, line, token)

@@ -36,6 +36,13 @@ def web_address_problem(url: str, key: str, site: bool = False) -> str | None:
             fix = "write a space as %20" if character == " " else "remove it"
             return f"'{key}' cannot hold a space or a line break: '{url}'; {fix}"
         return f"'{key}' cannot hold '{character}' as it is: '{url}'; write it as %{ord(character):02X}"
+    after_host = re.sub(r"^[^:]+://[^/?#]*", "", url)  # an IPv6 host is written in brackets
+    bracket = re.search(r"[\[\]]", after_host)
+    if bracket:
+        return (f"'{key}' cannot hold '{bracket.group()}' after its host: '{url}'; write it as "
+                f"%{ord(bracket.group()):02X}")
+    if re.search(r"%(?![0-9A-Fa-f]{2})", url):
+        return f"'{key}' has a '%' that starts no %XX code: '{url}'; write a percent sign as %25"
     if site and ("?" in url or "#" in url):
         return (f"'{key}' is the magazine's site, to which each issue's folder is added, so it cannot have a "
                 f"?query or #fragment: '{url}'")

@@ -199,6 +199,7 @@ def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origi
     env.filters["long_date"] = long_date
     env.filters["month_year"] = default_title
     env.filters["html"] = Markup
+    env.globals["theme_words"] = theme_words
     for name in templates:
         if name.endswith((".html", ".xhtml", ".css", ".xml", ".opf", ".ncx")):
             try:
@@ -208,6 +209,14 @@ def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origi
     # All compiled: the theme, which a long-lived process (--watch) keeps, must not keep this build's cache.
     env.bytecode_cache = None
     return Theme(templates, origins, fonts, families, licences, digest, env)
+
+
+def theme_words(piece) -> Markup:
+    """Attributes for the theme's own words around a piece's text ("By", "min read"), which are English: marked
+    so in a piece that is not, or a right-to-left article would print "Samira Qadir By". A function, not a
+    macro, so that a magazine's own partials/macros.html from before it still builds."""
+    english = piece.language.split("-")[0].lower() == "en"
+    return Markup("" if english else ' lang="en" dir="ltr"')
 
 
 def long_date(date) -> str:

@@ -55,9 +55,10 @@ THEME_IDS = frozenset({"main", "contents", "contributors", "contributors-title",
 FOOTNOTE_ID = re.compile(r"fn(ref)?\d+(-\d+)?")  # the ids footnotes and their calls get
 # A start tag and its attributes, read as HTML does: an id="..." inside another attribute's value, or in
 # the text between tags, is not an id
-_ATTRIBUTE = r"""\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
+# (An unquoted value runs to a space or '>', as browsers read it, '=' and quotes included.)
+_ATTRIBUTE = r"""\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?"""
 START_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>")
-ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 
 
 def with_raw_ids(markup: str, change: Callable[[str], str]) -> str:
@@ -167,17 +168,20 @@ def _footnotes_in_reading_order(state: StateCore) -> None:
             opened = index
         elif tokens[index].type == "footnote_close":
             notes[tokens[opened].meta["id"]] = tokens[opened:index + 1]
+    # A note the text cites takes its number where the text cites it, even if a note cited earlier mentions it
+    in_text = {token.meta["id"] for token in _all_tokens(tokens[:start]) if token.type == "footnote_ref"}
     order: dict[int, int] = {}
 
-    def read(run: list[Token]) -> None:
+    def read(run: list[Token], in_a_note: bool) -> None:
         for token in run:
-            if token.type == "footnote_ref" and token.meta["id"] not in order:
+            if token.type == "footnote_ref" and token.meta["id"] not in order and not (
+                    in_a_note and token.meta["id"] in in_text):
                 order[token.meta["id"]] = len(order)
-                read(notes.get(token.meta["id"], [])[1:-1])
+                read(notes.get(token.meta["id"], [])[1:-1], True)
             elif token.children:
-                read(token.children)
+                read(token.children, in_a_note)
 
-    read(tokens[:start])
+    read(tokens[:start], False)
     for note in notes:  # cited only from a note the text never cites: after the rest
         order.setdefault(note, len(order))
     for token in _all_tokens(tokens):

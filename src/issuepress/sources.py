@@ -76,7 +76,7 @@ def _is_dir(path: Path) -> bool:
 
 
 # C0 controls but tab and line ends, DEL, and the C1 controls
-CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def read_text(path: Path, problems: Problems) -> str | None:
@@ -97,8 +97,8 @@ def read_text(path: Path, problems: Problems) -> str | None:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     control = CONTROL.search(text)
     if control:  # XML (the EPUB) forbids them, HTML too; the print PDF would show an empty box
-        problems.error(f"contains a control character (U+{ord(control.group()):04X}), which no edition can hold; "
-                       "delete it (most editors do not show it)", path, text.count("\n", 0, control.start()) + 1)
+        problems.error(f"contains a control character (U+{ord(control.group()):04X}), which the editions cannot "
+                       "show; delete it (most editors do not show it)", path, text.count("\n", 0, control.start()) + 1)
         return None
     return text
 

@@ -120,8 +120,9 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
         where = _shown(rendered, (sources or {}).get(part)) or manifest
         if found.overflow:  # once per part: a negative margin or a wide table can push every line out
             # The covers hold the manifests' words: there the fix is a shorter title or description
-            advice = ("shorten the issue's title or description" if part in ("the cover", "the back-cover")
-                      else "shorten a long footnote, or narrow a wide table, image or word")
+            advice = {"the cover": "shorten the magazine's or the issue's title, or the first articles' titles",
+                      "the back-cover": "shorten the issue's description or the magazine's title"}.get(
+                part, "shorten a long footnote, or narrow a wide table, image or word")
             report.problems.append(Problem(
                 f"content runs out of the page in {part}, past the trim or over the running head: "
                 f"{_some(found.overflow)}; {advice}", where))
