@@ -613,3 +613,17 @@ def test_a_note_cited_in_a_heading_is_set_as_a_note_and_left_out_of_the_bookmark
     note = {font for text, fonts in fonts_of.items() if "A note from a heading." in text for font in fonts}
     assert heading and all("Bold" in font for font in heading), fonts_of
     assert note and not any("Bold" in font for font in note), note
+
+
+def test_a_heading_that_is_an_image_is_bookmarked_by_its_alt_text_and_one_without_words_is_not(
+        sample: Path) -> None:
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("November in Lahore arrives twice.",
+                                    "## ![The fair's sign](../images/cover.jpg)\n\nNovember in Lahore arrives twice."
+                                    "\n\n## ![](../images/cover.jpg)\n\nMore.", 1), encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    titles = [title for _level, title, _page in outline(sample / "build/2024-11/2024-11.pdf")]
+    assert "The fair's sign" in titles or "The fair\u2019s sign" in titles, titles
+    assert "" not in [title.strip() for title in titles], titles

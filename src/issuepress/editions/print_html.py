@@ -45,6 +45,8 @@ def _label_headings(container) -> None:
         words = deepcopy(heading)
         for note in words.xpath(".//sup[@class='footnote-ref'] | .//span[@class='footnote']"):
             note.drop_tree()
+        for image in words.iter("img"):  # an image's alt text, as in the contents (no words: no bookmark)
+            image.tail = f"{image.get('alt') or ''}{image.tail or ''}"
         heading.set("data-label", " ".join(words.text_content().split()))
 
 
