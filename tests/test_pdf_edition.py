@@ -320,19 +320,24 @@ def test_parts_are_laid_out_in_parallel_at_a_terminal(tmp_path: Path) -> None:
     assert expected in text, text[-2000:]
 
 
-def test_contents_running_over_a_page_still_numbers_every_article(tmp_path: Path) -> None:
-    """The contents page is laid out as if it fitted one page; a longer one is laid out again."""
+def long_list(tmp_path: Path, count: int, print_settings: str, entry) -> Path:
+    """A magazine on A5 whose issue 2025-03 holds `count` one-line notes, listed in the manifest by `entry(n)`."""
     root = tmp_path / "magazine"
     (root / "issues/2025-03/articles").mkdir(parents=True)
-    (root / "magazine.yaml").write_text("title: The Long List\nprint:\n  trim: a5\n  recto: true\n",
+    (root / "magazine.yaml").write_text(f"title: The Long List\nprint:\n  trim: a5\n{print_settings}",
                                         encoding="utf-8")
-    entries = []
-    for n in range(1, 41):
+    for n in range(1, count + 1):
         (root / f"issues/2025-03/articles/note-{n}.md").write_text(
             f"---\ntitle: Note number {n}\n---\n\nA short note, number {n}.\n", encoding="utf-8")
-        entries.append(f"  - articles/note-{n}.md")
+    entries = "\n".join(entry(n) for n in range(1, count + 1))
     (root / "issues/2025-03/issue.yaml").write_text(
-        "volume: 1\nnumber: 3\ndate: 2025-03-01\narticles:\n" + "\n".join(entries) + "\n", encoding="utf-8")
+        f"volume: 1\nnumber: 3\ndate: 2025-03-01\narticles:\n{entries}\n", encoding="utf-8")
+    return root
+
+
+def test_contents_running_over_a_page_still_numbers_every_article(tmp_path: Path) -> None:
+    """The contents page is laid out as if it fitted one page; a longer one is laid out again."""
+    root = long_list(tmp_path, 40, "  recto: true\n", lambda n: f"  - articles/note-{n}.md")
     result = run_cli("build", "2025-03", "-f", "pdf", cwd=root)
     assert result.returncode == 0, result.stderr
     texts = page_texts(root / "build/2025-03/2025-03.pdf")
@@ -535,16 +540,8 @@ def test_an_image_in_a_footnote_stays_small_enough_for_the_note_to_sit_under_its
 
 def test_a_section_label_on_the_contents_page_is_never_left_at_the_foot_without_its_articles(
         tmp_path: Path) -> None:
-    root = tmp_path / "magazine"
-    (root / "issues/2025-03/articles").mkdir(parents=True)
-    (root / "magazine.yaml").write_text("title: The Long List\nprint:\n  trim: a5\n", encoding="utf-8")
-    entries = []
-    for n in range(1, 31):  # on A5, one article a section: without care a page ended with a section's label
-        (root / f"issues/2025-03/articles/note-{n}.md").write_text(
-            f"---\ntitle: Note number {n}\n---\n\nA short note, number {n}.\n", encoding="utf-8")
-        entries.append(f"  - file: articles/note-{n}.md\n    section: Part {n}")
-    (root / "issues/2025-03/issue.yaml").write_text(
-        "volume: 1\nnumber: 3\ndate: 2025-03-01\narticles:\n" + "\n".join(entries) + "\n", encoding="utf-8")
+    # on A5, one article a section: without care a page ended with a section's label
+    root = long_list(tmp_path, 30, "", lambda n: f"  - file: articles/note-{n}.md\n    section: Part {n}")
     result = run_cli("build", "2025-03", "-f", "pdf", cwd=root)
     assert result.returncode == 0, result.stderr
     texts = page_texts(root / "build/2025-03/2025-03.pdf")
