@@ -74,8 +74,8 @@ def load_magazine(root: Path, problems: Problems) -> Magazine:
         fields.error(f"'issn' {issn} is not a valid ISSN (NNNN-NNNC with a correct check digit)", "issn")
         issn = None
     url = fields.text("url")
-    if url is not None and web_address_problem(url, "url", site=True):
-        fields.error(web_address_problem(url, "url", site=True), "url")
+    if url is not None and (problem := web_address_problem(url, "url", site=True)):
+        fields.error(problem, "url")
         url = None
     print_data = fields.mapping_of("print")
     return Magazine(
@@ -148,8 +148,8 @@ def _contributors(data: LineDict, path: Path, problems: Problems,
                 fields.error(f"'email' is not an email address: '{email}'", "email")
                 record_fields.pop("email")
             url = record_fields.get("url")
-            if url and web_address_problem(url, "url"):
-                fields.error(web_address_problem(url, "url"), "url")
+            if url and (problem := web_address_problem(url, "url")):
+                fields.error(problem, "url")
                 record_fields.pop("url")
         else:
             problems.error(f"contributor '{cid}' must be a mapping with name and bio, not {describe(record)}",
