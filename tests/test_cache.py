@@ -110,7 +110,7 @@ def one_article(root: Path, body: str) -> Path:
 
 
 def test_a_broken_image_is_reported_every_time(tmp_path: Path) -> None:
-    from issuepress.build import load
+    from issuepress.recipe import load
     from issuepress.cache import MemoryCache
     from issuepress.errors import IssueError
 

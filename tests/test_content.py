@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from issuepress.build import load
+from issuepress.recipe import load
 from issuepress.errors import IssueError
 
 
@@ -307,7 +307,7 @@ def test_a_raw_tag_with_an_unquoted_value_holding_an_equals_sign_still_has_its_i
     ("https://example.org/the mag/", "cannot hold a space or a line break"),
     ("example.org", "must start with http:// or https://")])
 def test_web_addresses_that_the_editions_can_link_to_pass_and_others_are_named(url: str, problem: str | None) -> None:
-    from issuepress.fields import web_address_problem
+    from issuepress.load.fields import web_address_problem
 
     found = web_address_problem(url, "url")
     assert (found is None) if problem is None else (problem in (found or "")), found

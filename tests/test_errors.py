@@ -72,12 +72,12 @@ def test_failed_build_keeps_previous_edition(sample: Path) -> None:
 def test_a_bug_is_one_line_not_a_traceback(sample: Path, monkeypatch) -> None:
     from click.testing import CliRunner
 
-    from issuepress import build, cli
+    from issuepress import cli, recipe
 
     def broken(*arguments):
         raise RuntimeError("something inside issuepress went wrong")
 
-    monkeypatch.setattr(build, "load", broken)
+    monkeypatch.setattr(recipe, "load", broken)
     monkeypatch.delenv("ISSUEPRESS_DEBUG", raising=False)
     result = CliRunner().invoke(cli.main, ["check", "2024-11", "--root", str(sample)])
     assert result.exit_code == 70

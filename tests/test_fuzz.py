@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from issuepress.build import load
-from issuepress.editions import epub
+from issuepress.editions import EDITIONS
+from issuepress.recipe import load
 from issuepress.errors import IssueError
 
 from conftest import REPO
@@ -89,5 +89,5 @@ def test_random_articles_that_load_make_valid_epubs(body: str) -> None:
             return
         rendered, theme = loaded
         path = root / "x.epub"
-        path.write_bytes(epub.build(rendered, theme))
+        path.write_bytes(EDITIONS["epub"].make(rendered, theme, None).data)
         assert_epub_valid(path)

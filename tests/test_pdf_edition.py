@@ -363,7 +363,7 @@ def test_weasyprint_loads_its_libraries_without_running_a_compiler(tmp_path: Pat
         script = tmp_path / tool
         script.write_text(f'#!/bin/sh\necho {tool} >> "{ran}"\n' + (f'exec {real} "$@"\n' if real else "exit 1\n"))
         script.chmod(0o755)
-    probe = ("from issuepress.editions.weasyprint_loader import weasyprint\n"
+    probe = ("from issuepress.editions.pdf.loader import weasyprint\n"
              "from weasyprint.text import ffi\n"
              "print(ffi.pango.pango_version() > 0, ffi.harfbuzz_subset is not None)\n")
     env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}"}

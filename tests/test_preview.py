@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
-from issuepress.preview import PREVIEW_DPI
+from issuepress.workflow.preview.server import PREVIEW_DPI
 
 from browser import browser_page
 from conftest import problem_lines, run_cli

@@ -86,8 +86,8 @@ KILL_A_WORKER_THEN_BUILD = """
 import sys
 import time
 from pathlib import Path
-from issuepress import build as recipe
-from issuepress.editions import pdfparts
+from issuepress import recipe
+from issuepress.editions.pdf import pool
 
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 with recipe.layout_workers(["pdf"]) as workers:
@@ -99,7 +99,7 @@ with recipe.layout_workers(["pdf"]) as workers:
         _rendered, built = recipe.build(root, "2024-11", ["pdf"], out / attempt, use_cache=False)
         assert workers.broken
         print(built[0].detail)
-assert pdfparts._RUNNING == []
+assert pool._RUNNING == []
 """
 
 

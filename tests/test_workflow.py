@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from issuepress.layouts import builtin_theme_dir
-from issuepress.manifest import MAGAZINE_KEYS, PRINT_KEYS, default_title
+from issuepress.load.manifest import MAGAZINE_KEYS, PRINT_KEYS, default_title
 
 from conftest import problem_lines, run_cli, run_on_terminal
 

@@ -19,20 +19,21 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from . import build as recipe
-from . import catalogue, nextissue, scaffold
+from . import recipe
+from .editions import EDITIONS
+from .workflow import catalogue, nextissue, scaffold
 from .terminal import NORMAL, QUIET, VERBOSE, BuildProgress, Output, build_summary, counted, failures, shown
 
 
 def _formats(values: tuple[str, ...]) -> list[str]:
     names = [name.strip() for value in values for name in value.split(",") if name.strip()]
     if values and not names:  # -f "" (an empty shell variable): building everything would be a surprise
-        raise click.BadParameter(f"no format given; choose from {', '.join(recipe.EDITIONS)}", param_hint="--format")
-    unknown = [name for name in names if name not in recipe.EDITIONS]
+        raise click.BadParameter(f"no format given; choose from {', '.join(EDITIONS)}", param_hint="--format")
+    unknown = [name for name in names if name not in EDITIONS]
     if unknown:
-        raise click.BadParameter(f"unknown format {', '.join(unknown)}; choose from {', '.join(recipe.EDITIONS)}",
+        raise click.BadParameter(f"unknown format {', '.join(unknown)}; choose from {', '.join(EDITIONS)}",
                                  param_hint="--format")
-    return list(dict.fromkeys(names)) or list(recipe.EDITIONS)
+    return list(dict.fromkeys(names)) or list(EDITIONS)
 
 
 def _interrupt(signum, frame) -> None:
@@ -69,8 +70,7 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 @main.command("build")
 @click.argument("issue_id")
 @click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-              help="Edition to build: epub, pdf, screen-pdf or html (repeat, or separate with commas). "
-                   "Default: all.")
+              help=f"Edition to build: {', '.join(EDITIONS)} (repeat, or separate with commas). Default: all.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the editions here instead of build/ISSUE_ID.")
 @click.option("--no-cache", is_flag=True, help="Redo everything; do not use or fill build/.cache.")
@@ -99,12 +99,12 @@ def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir:
                    + ", ".join(shown(piece.source) for piece in rendered.pieces))
         build_summary(out, issue_id, built, time.perf_counter() - started, because)
 
-    describe = {name: edition.describe for name, edition in recipe.EDITIONS.items()}
+    describe = {name: edition.describe for name, edition in EDITIONS.items()}
     if watch:
-        from . import watchbuild  # the file watcher is only needed here
+        from .workflow import watch  # the file watcher is only needed here
 
         with failures(out, "build failed", "nothing was written"):
-            watchbuild.watch(root, issue_id, chosen, out_dir, out, build_once)
+            watch.watch(root, issue_id, chosen, out_dir, out, build_once)
     else:
         build_once(failures(out, "build failed", "nothing was written"))
 
@@ -217,7 +217,7 @@ def list_command(out: Output, root: Path) -> None:
 @pass_output
 def serve_command(out: Output, issue_id: str, port: int, root: Path) -> None:
     """Preview ISSUE_ID in a browser, rebuilding and reloading as files change; Ctrl-C stops."""
-    from . import preview  # the server and the file watcher are only needed here
+    from .workflow.preview import server as preview  # the server and the file watcher are only needed here
 
     with failures(out, "serve stopped", "nothing is served"):
         preview.serve(root, issue_id, port, out)
@@ -240,7 +240,7 @@ def subscribers_command(out: Output, issue_id: str, listing: Path, out_dir: Path
     """Make a personalised copy of ISSUE_ID for every subscriber in a CSV list."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from . import subscribers
+    from .workflow import subscribers
 
     chosen = [name.strip() for name in formats.split(",") if name.strip()]
     if not chosen or set(chosen) - {"epub", "pdf"}:
@@ -276,7 +276,7 @@ def subscribers_command(out: Output, issue_id: str, listing: Path, out_dir: Path
 @pass_output
 def trace_command(out: Output, copy: Path, manifest: Path | None) -> None:
     """Say which subscriber a personalised EPUB was made for."""
-    from . import subscribers
+    from .workflow import subscribers
 
     with failures(out, "cannot trace", "is it an EPUB?"):
         identifier, lines = subscribers.trace(copy, manifest)

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from .cache import key as cache_key
 from .errors import IssueError, Problem, Problems
-from .manifest import MONTHS, default_title
+from .load.manifest import MONTHS, default_title
 from .model import Asset
 
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}

@@ -8,7 +8,7 @@ import re
 import uuid
 from typing import Any
 
-from ..content import text_direction
+from ..content.pieces import text_direction
 from ..model import Article, RenderedIssue
 
 CODE = re.compile(r"<(?:code|kbd|samp|pre)\b")  # what the theme sets in its monospace face

@@ -1,0 +1,1 @@
+"""The print-ready PDF and the screen PDF: parts laid out by WeasyPrint in parallel, then assembled."""

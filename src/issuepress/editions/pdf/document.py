@@ -1,0 +1,237 @@
+"""A rendered issue -> the print-ready PDF (trim, bleed, marks, padded for the binding) and the screen PDF.
+
+The recipe: lay out each part of the issue on its own with WeasyPrint (in
+parallel processes, or from the cache: `parts`), plan the pages (blank
+rectos, Notes padding) and lay out the contents page with the real page
+numbers, lay out the running heads and folios for those pages, then assemble
+and mark the PDF (`assembly`) and run the printer's preflight. WeasyPrint
+fetches stylesheets, fonts and images only from memory, through
+`fetcher.MemoryFetcher`: nothing on disk, nothing on the network. (WeasyPrint
+is loaded only where something is laid out: a build whose parts all come from
+the cache does not wait half a second for it.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ...cache import MemoryCache
+from ...cache import key as cache_key
+from ...errors import IssueError, Problem
+from ...layouts import Theme
+from ...model import Asset, PrintSettings, RenderedIssue
+from .. import Finish, Made, common
+from . import assembly, furniture, marks, preflight
+from .layout import lay_out, workers_started
+from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
+from .print_html import print_body
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """Everything the print stylesheet needs, in millimetres and points."""
+
+    trim_width: float
+    trim_height: float
+    bleed: float
+    slug: float  # media past the trim: the bleed plus room for marks
+    inner: float
+    outer: float
+    top: float
+    bottom: float
+    font_size: float
+    cover_title_size: float
+    recto: bool
+
+    @property
+    def mean(self) -> float:
+        """The side margin parts are laid out with; assembly moves pages to make it inner and outer."""
+        return round((self.inner + self.outer) / 2, 3)
+
+    @classmethod
+    def for_print(cls, settings: PrintSettings, screen: bool) -> "PageGeometry":
+        width, height = settings.trim_width, settings.trim_height
+        text_width = min(width * 0.76, 135.0)  # about 70 characters a line
+        spare = width - text_width
+        return cls(
+            trim_width=width, trim_height=height,
+            bleed=0.0 if screen else settings.bleed,
+            slug=0.0 if screen else marks.slug_mm(settings.bleed, settings.marks),
+            inner=round(spare * 0.45, 2), outer=round(spare * 0.55, 2),  # the screen PDF centres: see `mean`
+            top=round(height * 0.075, 2), bottom=round(height * 0.09, 2),
+            font_size=10.5 if width >= 200 else 10.0 if width >= 150 else 9.5,
+            cover_title_size=round(44 * width / 210, 1),
+            recto=settings.recto and not screen,
+        )
+
+
+def start_edition(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> Finish:
+    """Lay out the print or screen PDF; the returned function waits for its assembly (see `start_pdf`)."""
+    finish = start_pdf(rendered, theme, cache or MemoryCache(), screen=screen)
+    return lambda: _made(*finish())
+
+
+def rehearse(rendered: RenderedIssue, theme: Theme) -> tuple:
+    """`check`'s rehearsal of both PDF editions: their layouts rendered, nothing laid out."""
+    check_layouts(rendered, theme)
+    return ()
+
+
+def _made(data: bytes, report: preflight.Report) -> Made:
+    """The PDF, unless preflight found something a printer would reject."""
+    if report.errors:
+        raise IssueError(report.problems)
+    return Made(data, report.summary(), tuple(report.problems))
+
+
+def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tuple[bytes, preflight.Report]:
+    """Lay out the parts (in parallel, or from the cache), number them, assemble, and preflight."""
+    return start_pdf(rendered, theme, cache, screen)()
+
+
+def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
+              screen: bool) -> Callable[[], tuple[bytes, preflight.Report]]:
+    """Lay out the parts and plan the pages now; the returned function assembles and preflights.
+
+    Where layout processes have already laid out parts in this build (so WeasyPrint is loaded
+    there), the assembly goes to one of them: the build goes on with the next edition meanwhile
+    (the screen PDF's assembly then runs beside the print PDF's).
+    """
+    issue = rendered.issue
+    settings, geometry, context, files, specs = _prepared(rendered, theme, screen)
+    # What every part may use besides its own HTML and stylesheet: the images and the theme.
+    files_key = cache_key(sorted((a.href, a.digest) for a in rendered.assets),
+                          theme.digest)
+    # How far print pages move to mirror their margins; the screen PDF shares the parts, so both check for it.
+    slack = (geometry.outer - geometry.inner) / 2 / 25.4 * 96
+    order = [(spec.name, spec.kind) for spec in specs]
+    heads = _heads(rendered)
+    padded = 1 if screen else 4 if settings.binding == "saddle-stitch" else 2
+    with workers_started() as workers:
+        parts, laid_out = lay_out([spec for spec in specs if spec.kind != "contents"], files, slack, cache,
+                                  files_key, workers)
+        # The contents page needs the page numbers, which need its own page count: it is laid out
+        # once with the numbers it would have on one page, and again only if it takes more.
+        pages = {name: part.pages for name, part in parts.items()} | {"contents": 1}
+        plan = assembly.plan(order, pages, heads, geometry.recto, padded)
+        for _attempt in range(3):
+            contents = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
+            found, again = lay_out([contents], files, slack, cache, files_key, workers)
+            parts["contents"], laid_out = found["contents"], laid_out | again
+            pages["contents"] = parts["contents"].pages
+            replanned = assembly.plan(order, pages, heads, geometry.recto, padded)
+            settled, plan = replanned.starts == plan.starts, replanned  # the slots always match the parts
+            if settled:
+                break
+        cells, furnishing = furniture.cells_for(plan.slots, screen)
+        sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
+                         stylesheet="css/furniture.css")
+        sheets, _ = lay_out([sheet], files, slack, cache, files_key, workers)
+        refused = dict.fromkeys(url.removeprefix(BASE_URL) for part in parts.values() for url in part.refused)
+        if refused:  # the issue's own files were checked when it was read: these come from the layouts
+            raise IssueError([Problem(f"the print layout asks for {url}, which is neither a file of the issue nor "
+                                      "one of the theme's fonts; check the url() and src= in the layouts",
+                                      theme.origins.get("css/print.css")) for url in refused])
+        job = (plan, parts, sheets["furniture"], furnishing, geometry, screen, settings.marks, _metadata(rendered),
+               issue.language)
+        # Only workers that outlive this block (a build's) can be left to finish the assembly.
+        handing_off = workers is not None and workers.warm and not workers.broken and workers.depth > 1
+        assembling = workers.hand_off(assembly.assemble, *job) if handing_off else None
+        processes = workers.count if workers is not None and not workers.broken else 1
+
+    def finish() -> tuple[bytes, preflight.Report]:
+        data = assembling.result() if assembling is not None else assembly.assemble(*job)
+        families = set(theme.families.values())
+        labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
+        facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
+        sources = {labels[piece.slug]: piece.source for piece in rendered.pieces}
+        report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families, sources)
+        laid_out_parts = [*parts.values(), sheets["furniture"]]
+        ignored = dict.fromkeys(item for part in laid_out_parts for item in part.facts.css_ignored)
+        report.problems += [Problem(f"the PDF's layout ignores {declaration}", theme.origins.get(sheet), warning=True)
+                            for sheet, declaration in ignored]
+        report.parts, report.laid_out, report.processes = len(parts), len(laid_out), processes
+        return data, report
+
+    return finish
+
+
+def check_layouts(rendered: RenderedIssue, theme: Theme) -> None:
+    """Render the print PDF's layouts without laying them out, so that `check` finds a mistake in
+    one without waiting for WeasyPrint (IssueError naming the layout)."""
+    _settings, geometry, context, _files, specs = _prepared(rendered, theme, screen=False)
+    # Each with what a build gives it, from a plan of two pages a part (both sides' running heads):
+    # the contents page every part's first page, the sheet every running head of print and screen.
+    order = [(spec.name, spec.kind) for spec in specs]
+    plan = assembly.plan(order, {name: 2 for name, _kind in order}, _heads(rendered), geometry.recto, 2)
+    _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
+    cells = dict.fromkeys(cell for screen in (False, True) for cell in furniture.cells_for(plan.slots, screen)[0])
+    theme.render("pdf/furniture.html", **context, cells=list(cells))
+
+
+def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):
+    """(print settings, page geometry, layout context, the files parts may use, part specs)."""
+    settings = rendered.issue.magazine.print
+    geometry = PageGeometry.for_print(settings, screen)
+    context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
+               "goto": GOTO, "goto_page": GOTO_PAGE, "starts": {}}
+    css = theme.render("css/print.css", **context)
+    context["typefaces"] = theme.typefaces(theme.fonts_in(css))
+    sheet_css = theme.render("css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
+                             sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3))
+    files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
+    files.update({font.href: font for font in theme.fonts_in(css)})
+    files.update({asset.href: asset for asset in rendered.assets})
+    return settings, geometry, context, files, _specs(rendered, theme, context, settings, geometry, screen)
+
+
+def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: PrintSettings, geometry: PageGeometry,
+           screen: bool) -> list[PartSpec]:
+    """The parts in reading order. Covers carry their own bleed, so that the stylesheet (and with it every
+    other part) is the same for the print and the screen PDF."""
+    bleed = f"<style>@page cover, back-cover {{ bleed: {geometry.slug}mm }}</style>" if not screen else ""
+    page_slugs = {piece.page: piece.slug for piece in rendered.pieces}
+    specs = [_spec(theme, "cover", "cover", context, bleed)]
+    specs.append(PartSpec("contents", "contents", ""))  # set in start_pdf, once the page numbers are known
+    previous = None
+    for piece in rendered.pieces:
+        body = print_body(piece.body, piece.slug, page_slugs, settings.footnotes, GOTO)
+        starts_section = bool(piece.section) and piece.section != previous
+        previous = piece.section
+        part = {"kind": "piece", "piece": piece, "body": body, "section_start": starts_section}
+        specs.append(PartSpec(piece.slug, "piece", theme.render("pdf/part.html", **context, part=part),
+                              weight=piece.words))
+    specs.append(_spec(theme, "back", "back", context))
+    if not screen:  # a page to pad a print issue with, for its binding (assembly.plan)
+        specs.append(_spec(theme, "notes", "notes", context))
+    specs.append(_spec(theme, "back-cover", "back-cover", context, bleed))
+    return specs
+
+
+def _spec(theme: Theme, name: str, kind: str, context: dict, head: str = "") -> PartSpec:
+    html = theme.render("pdf/part.html", **context, part={"kind": kind})
+    return PartSpec(name, kind, html.replace("</head>", head + "</head>", 1) if head else html)
+
+
+def _heads(rendered: RenderedIssue) -> dict[str, tuple[str, str, str]]:
+    """Running heads per part: (left-hand page, right-hand page, screen)."""
+    masthead = f"{rendered.issue.magazine.title} \u00b7 {rendered.issue.title}"
+    heads = {piece.slug: (masthead, f"{piece.section}\u2003{piece.title}" if piece.section else piece.title,
+                          piece.title) for piece in rendered.pieces}
+    back = "Contributors" if rendered.contributors else "Imprint"
+    heads["back"] = (masthead, back, back)
+    return heads
+
+
+def _metadata(rendered: RenderedIssue) -> dict[str, str]:
+    issue = rendered.issue
+    moment = "D:" + common.build_timestamp(issue).strftime("%Y%m%d%H%M%S") + "Z"
+    metadata = {"/Title": issue.full_title, "/Creator": "issuepress", "/Producer": "issuepress with WeasyPrint",
+                "/CreationDate": moment, "/ModDate": moment,
+                "/Subject": issue.description or f"{issue.magazine.title}, Volume {issue.volume}, No. {issue.number}"}
+    if issue.editor:
+        metadata["/Author"] = issue.editor
+    if issue.keywords:
+        metadata["/Keywords"] = ", ".join(issue.keywords)
+    return metadata

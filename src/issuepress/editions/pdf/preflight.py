@@ -1,0 +1,207 @@
+"""A laid-out print edition -> what a printer's preflight would say about it.
+
+Checks the page count against the binding, that every font is embedded, the
+effective resolution of every image at the size it prints, alt text, and
+anything that runs past the trim. Resolution and overflow are read from
+WeasyPrint's layout (the size each image really prints at); fonts and page
+boxes from the finished PDF, as the printer will.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+
+from ...errors import Problem, shown_path
+from ...model import PrintSettings, RenderedIssue
+from . import private
+from .types import PartFacts
+
+PX_PER_INCH = 96  # CSS pixels, which WeasyPrint lays out in
+PPI_WARNING, PPI_ERROR = 300, 150
+OVERFLOW_TOLERANCE = 1.0  # CSS px
+
+
+@dataclass
+class Report:
+    pages: int
+    binding: str
+    fonts: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    parts: int = 0
+    laid_out: int = 0  # parts laid out in this build; the others came from the cache
+    processes: int = 1  # how many processes laid them out
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    def summary(self) -> str:
+        fonts = f"{len(self.fonts)} fonts embedded"
+        parallel = f" in {self.processes} processes" if self.laid_out > 1 and self.processes > 1 else ""
+        return f"{self.pages} pages, {self.binding}, {fonts}, {self.laid_out} of {self.parts} parts laid out{parallel}"
+
+
+def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
+               css_ignored: tuple[tuple[str, str], ...] = ()) -> PartFacts:
+    """Image resolution at printed size, alt text and overflow, read from WeasyPrint's layout.
+
+    `slack_px`: how far the page will be moved sideways when its margins are mirrored.
+    """
+    boxes = private.layout_boxes()  # here: only laying out a part needs WeasyPrint
+
+    worst: dict[str, float] = {}
+    missing: list[str] = []
+    overflow: list[str] = []
+    for page in document.pages:
+        page_box = private.page_box(page)
+        right, bottom = page_box.margin_width(), page_box.margin_height()
+        # Where a page has a top margin, that is where its running head goes: content above it (footnotes
+        # too long for the page, which WeasyPrint stacks upwards) would print over the head, or off the page.
+        top = page_box.margin_top
+        # ... unless a layout put it there: a running head of its own, in an @page margin box
+        in_margins = {id(box) for margin in page_box.children if isinstance(margin, boxes.MarginBox)
+                      for box in margin.descendants()}
+        for box in page_box.descendants():
+            if isinstance(box, boxes.ReplacedBox) and box.element is not None:
+                src = box.element.get("src") or ""
+                if box.width and getattr(box.replacement, "width", 0):
+                    ppi = box.replacement.width / (box.width / PX_PER_INCH)
+                    worst[src] = min(ppi, worst.get(src, ppi))
+                if not box.element.get("alt") and src not in missing:
+                    missing.append(src)
+            if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)) and (
+                    box.position_x + box.margin_width() + slack_px > right + OVERFLOW_TOLERANCE
+                    or box.position_y + box.margin_height() > bottom + OVERFLOW_TOLERANCE
+                    or (box.position_y < top - OVERFLOW_TOLERANCE and id(box) not in in_margins)
+                    or box.position_x - slack_px < -OVERFLOW_TOLERANCE):
+                source = box.element.get("src", "") if box.element is not None else ""
+                what = (getattr(box, "text", "") or source).strip()
+                if what:
+                    overflow.append(what)
+    return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(dict.fromkeys(o[:40] for o in overflow)),
+                     no_glyph, css_ignored)
+
+
+def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, pages: int, settings: PrintSettings,
+          screen: bool, theme_families: set[str], sources: dict[str, Path] | None = None) -> Report:
+    """The printer's checks. `facts` are by the part's label ('“Title”', 'the cover'); `sources` gives the
+    file each piece's label comes from, where its problems are said (the others are the manifest's)."""
+    report = Report(pages=pages, binding="screen" if screen else settings.binding)
+    manifest = shown_path(rendered.issue.manifest, rendered.issue.magazine.root)
+    if not screen and settings.binding == "saddle-stitch" and report.pages % 4:
+        report.problems.append(Problem(f"{report.pages} pages cannot be saddle-stitched (not a multiple of 4)",
+                                       manifest))
+    _fonts(pdf, report, manifest, theme_families)
+    # Where each image is first shown: its article and line (a layout's own images are the manifest's)
+    cited = {href: (_shown(rendered, piece.source), line) for piece in reversed(rendered.pieces)
+             for href, line in piece.image_lines}
+    worst: dict[str, float] = {}
+    for part, found in facts.items():
+        for src, ppi in found.image_ppi:
+            worst[src] = min(ppi, worst.get(src, ppi))
+        for src in found.missing_alt:
+            if src not in cited:  # an article's image without alt text was said when the article was read
+                report.problems.append(Problem(f"image {src} has no alt text", manifest, warning=True))
+        where = _shown(rendered, (sources or {}).get(part)) or manifest
+        if found.overflow:  # once per part: a negative margin or a wide table can push every line out
+            # The covers hold the manifests' words: there the fix is a shorter title or description
+            advice = {"the cover": "shorten the magazine's or the issue's title, or the first articles' titles",
+                      "the back-cover": "shorten the issue's description or the magazine's title"}.get(
+                part, "shorten a long footnote, or narrow a wide table, image or word")
+            report.problems.append(Problem(
+                f"content runs out of the page in {part}, past the trim or over the running head: "
+                f"{_some(found.overflow)}; {advice}", where))
+        if found.no_glyph:
+            codes = " ".join(f"U+{ord(ch):04X}" for ch in found.no_glyph[:MANY])
+            report.problems.append(Problem(
+                f"{part} has characters that neither the theme's fonts nor this computer's have, which print as "
+                f"empty boxes: {_some(found.no_glyph)} ({codes}{' ...' * (len(found.no_glyph) > MANY)}); add a font "
+                "that has them to the magazine's fonts/ and layouts/css/fonts.css, or install one on this computer "
+                "(for Chinese, Japanese and Korean, Debian's fonts-noto-cjk); meanwhile `-f epub,html` builds the "
+                "other editions", where))
+    if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
+        for src, ppi in sorted(worst.items()):
+            _judge_resolution(f"image {src}", ppi, *cited.get(src, (manifest, None)), report)
+        _cover(rendered, settings, report, manifest)
+    return report
+
+
+def _fonts(pdf: bytes, report: Report, manifest: str, theme_families: set[str]) -> None:
+    """Every font the pages use, directly or inside form XObjects (the running heads), and whether
+    its program is embedded."""
+    seen: dict[str, bool] = {}
+    visited: set[tuple[int, int]] = set()
+
+    def walk(resources) -> None:
+        if resources is None or (resources.is_indirect and resources.objgen in visited):
+            return
+        if resources.is_indirect:
+            visited.add(resources.objgen)
+        for font in dict(resources.get("/Font", {})).values():
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font.DescendantFonts[0].get("/FontDescriptor")
+            name = str(font.get("/BaseFont", "/?")).lstrip("/").split("+", 1)[-1]  # without the subset tag
+            embedded = descriptor is not None and any(key in descriptor for key in ("/FontFile", "/FontFile2",
+                                                                                    "/FontFile3"))
+            seen[name] = seen.get(name, True) and embedded
+        for xobject in dict(resources.get("/XObject", {})).values():
+            if xobject.get("/Subtype") == "/Form":
+                walk(xobject.get("/Resources"))
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            walk(page.obj.get("/Resources"))
+    report.fonts = sorted(seen)
+    families = {_squash(family) for family in theme_families}
+    for name, embedded in sorted(seen.items()):
+        if not embedded:
+            report.problems.append(Problem(f"font {name} is not embedded in the PDF", manifest))
+        if not any(_squash(name).startswith(family) for family in families):
+            report.problems.append(Problem(
+                f"some text is set in {name}, a font of this computer rather than of the theme: the theme's "
+                "fonts lack a character it uses, and other computers may set it differently", manifest,
+                warning=True))
+
+
+def _squash(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def _cover(rendered: RenderedIssue, settings: PrintSettings, report: Report, manifest: str) -> None:
+    cover = rendered.cover
+    if cover is None:
+        return
+    # The cover fills the page and its bleed, scaled to cover it: the tighter side decides.
+    width_in = (settings.trim_width + 2 * settings.bleed) / 25.4
+    height_in = (settings.trim_height + 2 * settings.bleed) / 25.4
+    ppi = min(cover.width / width_in, cover.height / height_in)
+    _judge_resolution(f"cover {cover.source.name}", ppi, manifest, rendered.issue.lines.get("cover"), report)
+
+
+def _judge_resolution(what: str, ppi: float, where: str | None, line: int | None, report: Report) -> None:
+    if ppi < PPI_ERROR:
+        report.problems.append(Problem(
+            f"{what} prints at {ppi:.0f} ppi, below the {PPI_ERROR} ppi minimum; supply a larger image "
+            f"({PPI_WARNING} ppi at its printed size)", where, line))
+    elif ppi < PPI_WARNING - 0.5:
+        report.problems.append(Problem(
+            f"{what} prints at {ppi:.0f} ppi; printers ask for {PPI_WARNING} ppi at the printed size",
+            where, line, warning=True))
+
+
+MANY = 6  # examples a message quotes before it says how many more there are
+
+
+def _some(items: tuple[str, ...]) -> str:
+    """'a', 'b', 'c' and 4 more"""
+    quoted = ", ".join(repr(item) for item in items[:MANY])
+    return quoted + (f" and {len(items) - MANY} more" if len(items) > MANY else "")
+
+
+def _shown(rendered: RenderedIssue, path) -> str | None:
+    return shown_path(path, rendered.issue.magazine.root)

@@ -1,0 +1,107 @@
+"""Article fragments -> HTML for the single print document: ids made unique, footnotes made floats.
+
+The print edition lays every piece out in one HTML document, so each piece's
+ids (headings, footnotes) get the piece's slug as a prefix and links follow.
+With footnotes at the foot of the page, each note's text moves to where it is
+called, as a `float: footnote` element, and the end-of-article list goes.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from ...content.sanitize import for_lxml
+
+
+BLOCKS = ("p", "pre", "ul", "ol", "li", "blockquote", "div", "figure", "figcaption", "table", "thead", "tbody",
+          "tfoot", "tr", "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "section")
+
+
+def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: str, elsewhere: str) -> str:
+    """`page_slugs` maps web page names ("x.html") to piece slugs; `footnotes` is "foot" or "end";
+    links to other pieces get the `elsewhere` prefix (they cross from one laid-out part to another)."""
+    container = lxml_html.fragment_fromstring(for_lxml(fragment or ""), create_parent="div")
+    for element in container.iter(etree.Element):
+        element.attrib.pop("epub:type", None)
+        if element.get("id"):
+            element.set("id", f"{slug}--{element.get('id')}")
+        href = element.get("href")
+        if element.tag == "a" and href:
+            element.set("href", _relink(href, slug, page_slugs, elsewhere))
+    if footnotes == "foot":
+        _float_footnotes(container)
+    _label_headings(container)
+    markup = lxml_html.tostring(container, encoding="unicode")
+    return markup[len("<div>"):-len("</div>")]
+
+
+def _label_headings(container) -> None:
+    """Each heading's words for its PDF bookmark (css/print.css uses data-label): without the number of a
+    note it cites, nor the note itself when the note floats to the foot of the page."""
+    for heading in container.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        words = deepcopy(heading)
+        for note in words.xpath(".//sup[@class='footnote-ref'] | .//span[@class='footnote']"):
+            note.drop_tree()
+        for image in words.iter("img"):  # an image's alt text, as in the contents (no words: no bookmark)
+            image.tail = f"{image.get('alt') or ''}{image.tail or ''}"
+        heading.set("data-label", " ".join(words.text_content().split()))
+
+
+def _relink(href: str, slug: str, page_slugs: dict[str, str], elsewhere: str) -> str:
+    page, _, fragment = href.partition("#")
+    if not page:
+        return f"#{slug}--{fragment}"
+    if page in page_slugs:
+        target = page_slugs[page]
+        return f"{elsewhere}{target}--{fragment}" if fragment else f"{elsewhere}{target}"
+    return href
+
+
+def _float_footnotes(container) -> None:
+    notes = {item.get("id"): item for item in container.xpath(".//section[@class='footnotes']//li")}
+    floats: dict[str, object] = {}  # each note's float, by the note's id
+    again = []  # calls of a note already placed, with the note's id
+    for ref in container.xpath(".//sup[@class='footnote-ref']"):
+        link = ref.find("a")
+        noted = (link.get("href") or "#")[1:] if link is not None else ""
+        note = notes.pop(noted, None)
+        if note is None:  # a second call of a note already placed: unlinked, numbered as that note below
+            if link is not None:
+                link.attrib.pop("href", None)
+                again.append((link, noted))
+            continue
+        for backlink in note.xpath(".//a[@class='footnote-backref']"):
+            backlink.drop_tree()
+        footnote = lxml_html.Element("span", {"class": "footnote"})
+        footnote.text = note.text
+        paragraphs = 0
+        for child in list(note):
+            if child.tag == "p":  # block paragraphs cannot sit inside the calling paragraph
+                child.tag = "span"
+                paragraphs += 1
+                # the first runs on from the note's number; later ones start their own lines
+                if paragraphs > 1:
+                    child.set("class", "footnote-paragraph")
+            footnote.append(child)
+        # Nor can any other block (a code block, a list, a quotation): inside a paragraph the HTML parser would
+        # end the paragraph there and set the block, and what follows it, in the body text. Spans styled as
+        # the blocks they were (css/print.css) stay in the note.
+        for block in footnote.iterdescendants(*BLOCKS):
+            block.set("class", f"footnote-{block.tag} {block.get('class') or ''}".strip())
+            block.tag = "span"
+        footnote.tail = ref.tail
+        ref.getparent().replace(ref, footnote)
+        floats[noted] = footnote
+    # Numbered here in reading order, a note cited inside another note after it: WeasyPrint's footnote counter
+    # counts a nested note's call before its host's, so the article's first note was printed as 2
+    ours = set(floats.values())
+    for number, footnote in enumerate((span for span in container.iter("span") if span in ours), start=1):
+        footnote.set("data-number", str(number))
+    for link, noted in again:
+        if noted in floats:
+            link.text = floats[noted].get("data-number")
+    for section in container.xpath(".//section[@class='footnotes']"):
+        section.drop_tree()

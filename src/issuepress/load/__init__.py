@@ -1,0 +1,1 @@
+"""magazine.yaml, contributors.yaml, issue manifests and the files they name -> a checked, frozen `Issue`."""
