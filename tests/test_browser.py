@@ -11,6 +11,8 @@ from playwright.sync_api import expect
 from browser import browser_page
 from conftest import copy_sample, run_cli
 
+pytestmark = pytest.mark.slow  # every test here builds an issue's PDFs, or drives a browser or a server
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -14,6 +14,8 @@ from conftest import REPO, run_cli
 from pdftools import page_texts
 from running import Running
 
+pytestmark = pytest.mark.slow  # every test here builds an issue's PDFs, or drives a browser or a server
+
 
 def digests(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -110,9 +112,9 @@ def one_article(root: Path, body: str) -> Path:
 
 
 def test_a_broken_image_is_reported_every_time(tmp_path: Path) -> None:
-    from issuepress.recipe import load
     from issuepress.cache import MemoryCache
     from issuepress.errors import IssueError
+    from issuepress.recipe import load
 
     root = one_article(tmp_path, "![A chart](../images/chart.png)")
     (root / "issues/x/images/chart.png").write_bytes(b"not a png")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from issuepress.recipe import load
 from issuepress.errors import IssueError
+from issuepress.recipe import load
 
 
 def one_article(root: Path, body: str, front: str = "title: A piece\nauthors: [ann]", extra: str = "") -> Path:

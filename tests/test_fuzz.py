@@ -6,16 +6,19 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from issuepress.editions import EDITIONS
-from issuepress.recipe import load
 from issuepress.errors import IssueError
+from issuepress.recipe import load
 
 from conftest import REPO
 from epubcheck_tool import assert_epub_valid
+
+pytestmark = pytest.mark.slow  # every test here builds an issue's PDFs, or drives a browser or a server
 
 KEYS = ["volume", "number", "date", "title", "editor", "language", "cover", "editors_note", "articles",
         "contributors", "description", "keywords", "artciles", "volum", "Date", ""]

@@ -48,6 +48,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return root / "build/x", result.stderr
 
 
+@pytest.mark.slow
 def test_warnings_name_what_was_removed_with_file_and_line(hostile: tuple[Path, str]) -> None:
     _, stderr = hostile
     warnings = [line for line in problem_lines(stderr) if ": warning: " in line]

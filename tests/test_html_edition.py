@@ -128,6 +128,7 @@ def test_fonts_and_licences_are_shipped(site: Path) -> None:
         "OFL-CharisSIL.txt", "OFL-Inter.txt", "OFL-NotoNaskhArabic.txt"]
 
 
+@pytest.mark.slow
 def test_nu_html_checker_finds_no_errors(site: Path) -> None:
     pages = sorted(str(p) for p in site.glob("*.html"))
     assert len(pages) == len(PIECES) + 2

@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from conftest import STRAND_ORDER, copy_sample, problem_lines, run_cli, run_on_terminal
 from pdftools import PT_PER_MM, boxes, contents_numbers, fonts, outline, page_texts, render_page
 
+pytestmark = pytest.mark.slow  # every test here builds an issue's PDFs, or drives a browser or a server
+
 A4 = (210 * PT_PER_MM, 297 * PT_PER_MM)
 SAMPLE_TITLES = ["Lavrov in Islamabad: A Message Addressed Elsewhere", "Letter from Lahore: Pages in the Haze"]
 THEME_FONTS = ("Charis-SIL", "Inter", "Noto-Naskh-Arabic")

@@ -9,6 +9,7 @@ import socket
 import zipfile
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from pypdf import PdfReader
 
@@ -18,6 +19,8 @@ from browser import browser_page
 from conftest import problem_lines, run_cli
 from pdftools import render_page
 from running import Served
+
+pytestmark = pytest.mark.slow  # every test here builds an issue's PDFs, or drives a browser or a server
 
 LIVE_SCRIPT = re.compile(rb'<script src="/_preview/live\.js" data-version="\d+" data-mode="reload"></script>')
 VOLUME_PROBLEM = "issues/2024-11/issue.yaml:3: 'volume' must be a whole number, not 'six'"

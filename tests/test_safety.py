@@ -19,6 +19,8 @@ from issuepress.outputs import write_file, write_tree
 
 from conftest import run_cli
 
+pytestmark = pytest.mark.slow  # every test here builds an issue's PDFs, or drives a browser or a server
+
 
 def digest_tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

@@ -17,6 +17,8 @@ from conftest import problem_lines, run_cli
 from epubcheck_tool import assert_epub_valid
 from pdftools import fonts, page_texts
 
+pytestmark = pytest.mark.slow  # every test here builds an issue's PDFs, or drives a browser or a server
+
 LIST = """id,name,email,plan
 ann,Ann Reader,ann@example.org,gold
 bob,Bob Müller,,silver

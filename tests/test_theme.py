@@ -8,6 +8,8 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
+
 import issuepress
 from issuepress.layouts import builtin_theme_dir
 
@@ -40,6 +42,7 @@ def _a_machine_with_charis_installed(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_the_magazines_fonts_are_used_even_where_a_font_of_their_family_is_installed(sample: Path,
                                                                                       tmp_path: Path) -> None:
     """The printer gets the fonts the magazine ships, whichever fonts the machine that built the PDF has."""
@@ -55,6 +58,7 @@ def test_the_magazines_fonts_are_used_even_where_a_font_of_their_family_is_insta
     assert types["Charis-SIL-Italic"] == {"CID TrueType"}, types  # the theme's own Charis, untouched
 
 
+@pytest.mark.slow
 def test_a_font_face_that_asks_for_an_installed_font_first_still_gets_the_magazines(sample: Path,
                                                                                      tmp_path: Path) -> None:
     """`src: local(...), url(...)` must not make the PDF depend on the computer that builds it."""
@@ -93,6 +97,7 @@ def test_magazine_layout_overrides_builtin(sample: Path) -> None:
     assert "<h1>Our writers</h1>" in (sample / "build/2024-11/html/contributors.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_magazines_own_macros_from_an_older_theme_still_build(sample: Path) -> None:
     """The built-in layouts must not call macros a magazine's copy of partials/macros.html may lack."""
     own = sample / "layouts/partials"
@@ -116,6 +121,7 @@ def test_template_typo_is_reported_not_blank(sample: Path) -> None:
     assert "layouts/html/contributors.html" in result.stderr and "nmae" in result.stderr
 
 
+@pytest.mark.slow
 def test_code_is_set_in_the_theme_s_monospace_face_only_in_issues_with_code(sample: Path) -> None:
     assert run_cli("build", "2024-11", "-f", "epub,html", cwd=sample).returncode == 0
     with zipfile.ZipFile(sample / "build/2024-11/2024-11.epub") as archive:
@@ -134,6 +140,7 @@ def test_code_is_set_in_the_theme_s_monospace_face_only_in_issues_with_code(samp
     assert (sample / "build/2024-11/html/fonts/NotoSansMono-Regular.ttf").is_file()
 
 
+@pytest.mark.slow
 def test_a_declaration_the_pdf_layout_ignores_is_said_once_at_its_stylesheet(sample: Path) -> None:
     assert "ignores" not in run_cli("build", "2024-11", "-f", "pdf", cwd=sample).stderr  # the theme's own CSS
     (sample / "layouts/css").mkdir(parents=True)

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from issuepress.layouts import builtin_theme_dir
-from issuepress.load.manifest import MAGAZINE_KEYS, PRINT_KEYS, default_title
+from issuepress.load.keys import MAGAZINE, PRINT
+from issuepress.load.manifest import default_title
 
 from conftest import problem_lines, run_cli, run_on_terminal
 
@@ -60,6 +61,7 @@ def magazine(tmp_path: Path) -> Path:
 
 # --- init ------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_init_new_build_round_trip(tmp_path: Path) -> None:
     result = run_cli("init", "mag", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -89,7 +91,8 @@ def test_init_magazine_yaml_shows_every_key_and_its_examples_are_valid(tmp_path:
     root = tmp_path / "meridian-review"
     text = (root / "magazine.yaml").read_text(encoding="utf-8")
     shown = set(re.findall(r"^[#\s]*([a-z_]+):", text, re.MULTILINE))
-    assert MAGAZINE_KEYS | PRINT_KEYS <= shown, f"keys missing from the starter: {(MAGAZINE_KEYS | PRINT_KEYS) - shown}"
+    declared = MAGAZINE.names | PRINT.names
+    assert declared <= shown, f"keys missing from the starter: {declared - shown}"
     assert yaml.safe_load(text)["title"] == "Meridian Review"
     assert "/build/" in (root / ".gitignore").read_text().splitlines()
     assert not (root / "layouts").exists() and not (root / "fonts").exists(), "init does not copy the theme"
@@ -232,6 +235,7 @@ def test_theme_eject_then_a_layout_edit_shows_in_the_build(sample: Path) -> None
     assert layout.read_bytes() == edited and not (sample / "fonts").exists(), "refused means nothing written"
 
 
+@pytest.mark.slow
 def test_theme_eject_fonts(sample: Path) -> None:
     assert run_cli("theme", "eject", cwd=sample).returncode == 0
     # the layouts, ejected before and unchanged since, do not stand in the way of the fonts
@@ -257,6 +261,7 @@ def listed(root: Path) -> dict[str, list[str]]:
     return {row[0]: row for row in rows}
 
 
+@pytest.mark.slow
 def test_list_shows_each_issue_and_whether_its_editions_are_up_to_date(sample: Path) -> None:
     assert run_cli("new", "2024-12", cwd=sample).returncode == 0
     rows = listed(sample)
@@ -286,6 +291,7 @@ def test_list_with_no_issues(magazine: Path) -> None:
 
 # --- how build talks -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_build_reports_each_edition_and_a_summary(sample: Path) -> None:
     result = run_cli("build", "2024-11", "--format", "html,pdf", cwd=sample)
     assert result.returncode == 0, result.stderr
@@ -300,6 +306,7 @@ def test_build_reports_each_edition_and_a_summary(sample: Path) -> None:
     assert "\x1b[" not in result.stderr, "no colour or cursor codes when not on a terminal"
 
 
+@pytest.mark.slow
 def test_quiet_and_verbose(sample: Path) -> None:
     quiet = run_cli("--quiet", "build", "2024-11", "--format", "html", cwd=sample)
     assert quiet.returncode == 0 and quiet.stderr == ""
@@ -321,6 +328,7 @@ def test_quiet_and_verbose(sample: Path) -> None:
 COLOUR = re.compile(r"\x1b\[[0-9;]*(?:3[0-7]|38;[0-9;]+|9[0-7])m")
 
 
+@pytest.mark.slow
 def test_colour_only_on_a_terminal_and_never_with_no_color(sample: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
     env["TERM"] = "xterm-256color"

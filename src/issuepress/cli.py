@@ -21,8 +21,8 @@ from rich.table import Table
 
 from . import recipe
 from .editions import EDITIONS
-from .workflow import catalogue, nextissue, scaffold
 from .terminal import NORMAL, QUIET, VERBOSE, BuildProgress, Output, build_summary, counted, failures, shown
+from .workflow import catalogue, nextissue, scaffold
 
 
 def _formats(values: tuple[str, ...]) -> list[str]:

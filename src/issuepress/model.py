@@ -1,8 +1,12 @@
-"""The frozen model of a magazine issue: what the loaders produce and the editions read."""
+"""The frozen model of a magazine issue: what the loaders produce and the editions read.
+
+The fields that hold a YAML key's value are declared with the key, in `load/keys.py` (`@declared`); the
+fields written here are what issuepress works out itself.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import datetime as dt  # noqa: F401  (named by the declared fields' types)
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -11,14 +15,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from .load.keys import ARTICLE_ENTRY, CONTRIBUTOR, ISSUE, MAGAZINE, PRINT, declared
+
 
 @dataclass(frozen=True)
+@declared(CONTRIBUTOR)
 class Contributor:
     id: str
-    name: str
-    bio: str = ""  # as written: Markdown
-    email: str | None = None
-    url: str | None = None
     bio_html: str = ""  # rendered for the issue that prints the bio
 
     @property
@@ -28,58 +31,41 @@ class Contributor:
 
 
 @dataclass(frozen=True)
+@declared(PRINT)
 class PrintSettings:
     """Page geometry and binding for the print edition, lengths in millimetres."""
 
-    trim_width: float = 210.0
-    trim_height: float = 297.0
-    bleed: float = 3.0
-    marks: frozenset[str] = frozenset({"crop"})
-    binding: str = "saddle-stitch"  # or "perfect-bound"
-    recto: bool = False  # start every article on a right-hand page
-    footnotes: str = "foot"  # or "end": notes at the end of each article
+    @property
+    def trim_width(self) -> float:
+        return self.trim_size[0]
+
+    @property
+    def trim_height(self) -> float:
+        return self.trim_size[1]
 
 
 @dataclass(frozen=True)
+@declared(MAGAZINE, factories={"print": PrintSettings})
 class Magazine:
     root: Path
-    title: str = "Untitled Magazine"
-    publisher: str | None = None
-    issn: str | None = None
-    language: str = "en"
-    url: str | None = None
-    numbering: str = "continuous"  # or "yearly": numbers restart each January and volumes count years
-    print: PrintSettings = field(default_factory=PrintSettings)
     contributors: Mapping[str, Contributor] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True)
+@declared(ARTICLE_ENTRY)
 class ArticleEntry:
     """One line of the manifest's `articles` list."""
 
-    path: Path
-    section: str | None
     line: int
 
 
 @dataclass(frozen=True)
+@declared(ISSUE)
 class Issue:
     id: str
     folder: Path
     manifest: Path
     magazine: Magazine
-    volume: int
-    number: int
-    date: dt.date
-    title: str
-    editor: str | None
-    language: str
-    cover: Path | None
-    editors_note: Path | None
-    articles: tuple[ArticleEntry, ...]
-    contributors: Mapping[str, Contributor]
-    description: str | None = None
-    keywords: tuple[str, ...] = ()
     featured: tuple[str, ...] = ()  # ids under the manifest's `contributors`: their bios print too
     lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # manifest key -> line
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Callable, Generic, TypeVar
 
 from . import content
-from .load import manifest
-from .editions import EDITIONS, Edition, Finish, Made
 from .cache import Cache, MemoryCache
+from .editions import EDITIONS, Edition, Finish, Made
 from .errors import IssueError, Problems
 from .layouts import Theme, load_theme
+from .load import manifest
 from .model import Contributor, RenderedIssue
 from .outputs import folder_size, write_file, write_tree
 

@@ -10,38 +10,29 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from . import sanitize
 from ..cache import Cache
 from ..cache import key as cache_key
 from ..errors import Problems
 from ..load.fields import Fields
-from .markdown import (FOOTNOTE_ID, MAX_NESTING, THEME_IDS, as_id, nested_too_deep, renderer_for, slugify, unique,
-                       with_raw_ids)
-from ..model import Article, Asset, Contributor, Heading, Issue
-from ..load.sources import is_file, load_image, read_text, resolve_inside
+from ..load.keys import FRONT_MATTER, article_cache_parts
+from ..load.sources import read_text
 from ..load.yamlsource import LineDict, parse_yaml
+from ..model import Article, Contributor, Heading, Issue
+from . import rawhtml, sanitize
+from .markdown import MAX_NESTING, THEME_IDS, nested_too_deep, renderer_for, slugify, unique
+from .resolve import AssetRegistry, Piece
 
-FRONT_MATTER_KEYS = {"title", "subtitle", "authors", "section", "language"}
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", "ug", "ur", "yi"}
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
 FRAGMENT_LINK = re.compile(r'\shref="([^"#:]*)#([^"]*)"')  # a link within the issue, to a place in a page
 ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")  # left as text by the parser: a footnote call without its note
-HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-RAW_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^>]*?(/?)>")
-# Tags HTML never closes, or lets close themselves (a <p> ends at the next block): never "unclosed"
-UNCLOSED_IS_FINE = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                    "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "caption", "colgroup",
-                    "option", "optgroup", "rb", "rt", "rp", "html", "head", "body"}
-# Elements whose content HTML reads as raw text up to their end tag, or the sanitizer drops with their content.
-SWALLOWING_TAGS = {"script", "style", "title", "textarea", "xmp", "noembed", "noframes", "plaintext"} | \
-    sanitize.DROPPED_WITH_CONTENT
 # Page names the editions use themselves, and the PDF's part names; an article file with one of these names
 # (or one a bio's anchor would take, contributor-*) gets a suffix.
 RESERVED_SLUGS = {"index", "contributors", "cover", "title", "imprint", "nav", "toc", "editors-note", "licences",
@@ -66,94 +57,6 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
         if lines[index].strip() in ("---", "..."):
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 1
     return "", text, 0  # an opening fence that never closes: reported by the caller
-
-
-@dataclass
-class AssetRegistry:
-    """Every image of the issue, loaded once and given one unique href."""
-
-    problems: Problems
-    by_source: dict[Path, Asset] = field(default_factory=dict)
-    hrefs: set[str] = field(default_factory=set)
-
-    def image(self, path: Path, line: int | None, cited_in: Path, problems: Problems | None = None) -> Asset | None:
-        """The image as an asset with its href, or None after recording (in `problems`) why not."""
-        if path in self.by_source:
-            return self.by_source[path]
-        stem = f"images/{slugify(path.stem) or 'image'}"
-        asset = load_image(path, lambda extension: unique(stem, self.hrefs, extension), problems or self.problems,
-                           line, cited_in)
-        if asset is not None:
-            self.by_source[path] = asset
-            self.hrefs.add(asset.href)
-        return asset
-
-
-@dataclass
-class _Piece:
-    """Working state while one file is rendered."""
-
-    path: Path
-    issue: Issue
-    registry: AssetRegistry
-    pages: dict[Path, str]  # article file -> its page, for links between articles
-    problems: Problems
-    line_offset: int = 0
-    assets: list[Asset] = field(default_factory=list)
-    image_hrefs: dict[str, str] = field(default_factory=dict)  # src as written -> href
-    link_targets: set[str] = field(default_factory=set)  # hrefs already rewritten for the editions
-    missing: list[Path] = field(default_factory=list)  # raw <img> files not there (yet)
-    image_lines: dict[str, int] = field(default_factory=dict)  # href -> line first showing it
-    link_lines: dict[str, int] = field(default_factory=dict)  # link target within the issue -> line first naming it
-
-    def use_image(self, src: str, line: int, raw: bool) -> str | None:
-        path, reason = resolve_inside(self.path.parent, src, self.issue.magazine.root)
-        if reason:
-            if raw:
-                self.problems.warn(f"removed <img>: {reason}", self.path, line)
-            else:
-                self.problems.error(f"image {reason}", self.path, line)
-            return None
-        if raw and not is_file(path):
-            self.problems.warn(f"removed <img>: file not found: {self.problems.where(path)}", self.path, line)
-            self.missing.append(path)
-            return None
-        asset = self.registry.image(path, line, self.path, self.problems)
-        if asset is None:
-            return None
-        if asset not in self.assets:
-            self.assets.append(asset)
-        self.image_lines.setdefault(asset.href, line)
-        self.image_hrefs[src] = asset.href
-        return asset.href
-
-    def link_target(self, href: str, line: int | None) -> str | None:
-        """Where a link goes in the editions: web and mail links as they are, other articles by page."""
-        parts = urlsplit(href)
-        if href in self.link_targets:
-            return href
-        if href.startswith("#"):
-            if line is not None:
-                self.link_lines.setdefault(href, line)
-            return href
-        if parts.scheme in ("http", "https", "mailto"):
-            return href
-        if parts.scheme:  # javascript:, file:, data: ... never survive
-            if line is not None:
-                self.problems.warn(f"link removed (the text stays): '{href[:60]}' is a {parts.scheme}: link, which "
-                                   "no edition keeps", self.path, line)
-            return None
-        path, reason = resolve_inside(self.path.parent, href, self.issue.magazine.root)
-        if path is not None and path in self.pages:
-            target = self.pages[path] + (f"#{parts.fragment}" if parts.fragment else "")
-            self.link_targets.add(target)
-            if line is not None:
-                self.link_lines.setdefault(target, line)
-            return target
-        if line is not None:
-            reason = reason or f"'{href}' is not an article of this issue"
-            self.problems.warn(f"link removed (the text stays): {reason}", self.path, line)
-        return None
 
 
 def render_issue_pieces(issue: Issue, problems: Problems, cache: Cache
@@ -213,8 +116,7 @@ def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: I
     text = read_text(path, problems)
     if text is None:
         return None
-    digest = cache_key("article", path, slug, kind, section, issue.language, issue.editor,
-                       sorted(issue.contributors.items()), sorted(pages.items()), text)
+    digest = cache_key("article", path, slug, kind, section, article_cache_parts(issue), sorted(pages.items()), text)
     cached = cache.get_object("article", digest)
     if cached is not None:
         article, sources, warnings = cached
@@ -224,7 +126,7 @@ def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: I
             problems.warnings.extend(warnings)
             return replace(article, assets=tuple(assets))
     found = Problems(issue.magazine.root)
-    piece = _Piece(path, issue, registry, pages, found)
+    piece = Piece(path, issue, registry, pages, found)
     article = _render_piece(text, slug, kind, section, piece)
     problems.errors.extend(found.errors)
     problems.warnings.extend(found.warnings)
@@ -235,7 +137,7 @@ def render_piece(path: Path, slug: str, kind: str, section: str | None, issue: I
     return article
 
 
-def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "_Piece") -> Article | None:
+def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "Piece") -> Article | None:
     path, issue, problems = piece.path, piece.issue, piece.problems
     front, body, offset = split_front_matter(text)
     meta = LineDict()
@@ -254,7 +156,7 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
             return None
         meta = parsed
     meta.line = meta.line or 1
-    fields = Fields(meta, path, problems, FRONT_MATTER_KEYS)
+    fields = Fields(meta, path, problems, FRONT_MATTER.names)
     title = fields.text("title", required=kind == "article") or ("Editor\u2019s note" if kind != "article" else None)
     language = fields.language("language") or issue.language
     authors = _authors(fields, issue, kind)
@@ -266,7 +168,7 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
     subtitle = fields.text("subtitle")
     for key, value in (("title", title), ("subtitle", subtitle)):
         # (a tag in a code span, `<div>`, is meant as text)
-        tag = RAW_TAG.search(re.sub(r"(`+).*?\1", "", value or "")) if key in meta else None
+        tag = rawhtml.RAW_TAG.search(re.sub(r"(`+).*?\1", "", value or "")) if key in meta else None
         if tag:  # in the body such a tag would be HTML; a title is set where only text may go
             piece.problems.warn(f"the {key} shows the tag {tag.group(0)} as it is written: HTML is text in a "
                                 f"{key}; use *emphasis* or **strong** instead", path, fields.line(key))
@@ -307,7 +209,7 @@ def _authors(fields: Fields, issue: Issue, kind: str) -> tuple[Contributor, ...]
     return tuple(authors)
 
 
-def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[Heading, ...], int]:
+def _render_body(body: str, language: str, piece: Piece) -> tuple[str, tuple[Heading, ...], int]:
     renderer = renderer_for(language)
     env: dict = {}
     tokens = renderer.parse(body, env)
@@ -348,8 +250,8 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
             else:
                 token.attrSet("href", target)
         elif token.type in ("html_block", "html_inline"):
-            markup = HTML_COMMENT.sub("", token.content)  # a tag inside a comment is no tag
-            tags += [(m[2].lower(), not (m[1] or m[3]), line, token) for m in RAW_TAG.finditer(markup)]
+            markup = rawhtml.HTML_COMMENT.sub("", token.content)  # a tag inside a comment is no tag
+            tags += [(m[2].lower(), not (m[1] or m[3]), line, token) for m in rawhtml.RAW_TAG.finditer(markup)]
             raw.append((token, line))
     for label, number in env.get("footnotes", {}).get("refs", {}).items():
         if number == -1:  # written, never cited
@@ -357,11 +259,11 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
             piece.problems.warn(f"footnote [^{label[1:]}] is never cited in the text, so no edition has it",
                                 piece.path, body.count("\n", 0, written.start()) + 1 + piece.line_offset if written
                                 else None)
-    _check_unclosed(tags, piece)
+    rawhtml.check_unclosed(tags, piece)
     raw = [(token, line) for token, line in raw if token.type != "text"]  # not made text by _check_unclosed
     for token, line in raw:
-        _check_raw_html(token, line, piece)
-    _unique_raw_ids(raw, set(THEME_IDS) | {ident for _level, ident, _text in env.get("headings", [])}, piece)
+        rawhtml.check_raw_html(token, line, piece)
+    rawhtml.unique_raw_ids(raw, set(THEME_IDS) | {ident for _level, ident, _text in env.get("headings", [])}, piece)
     page_html = renderer.render(tokens, env)
     known_images = set(piece.image_hrefs.values())
 
@@ -373,74 +275,6 @@ def _render_body(body: str, language: str, piece: _Piece) -> tuple[str, tuple[He
     # A heading with no words has no entry in the contents (a link with no words is an error), but keeps its id.
     headings = tuple(Heading(level, ident, text) for level, ident, text in env.get("headings", []) if text.strip())
     return sanitize.clean(page_html, rewrite), headings, words
-
-
-def _unique_raw_ids(raw: list[tuple[Token, int]], taken: set[str], piece: _Piece) -> None:
-    """Ids written in raw HTML, made valid and unique on the page (EPUBCheck and the HTML checker reject a
-    repeated one): spaces become hyphens, an empty id goes, and one that the layouts, a heading, a footnote
-    or an earlier tag has gets a number. Said at its line: a link to it may now lead elsewhere."""
-
-    def valid(written: str, line: int) -> str:
-        ident = as_id(written)
-        if FOOTNOTE_ID.fullmatch(ident):  # 'fn1' is footnote 1's, whose calls would lead here
-            ident = f"s-{ident}"
-        if ident in taken:
-            ident = unique(ident, taken)
-        if not ident:
-            piece.problems.warn('id="" in raw HTML is empty; it was removed', piece.path, line)
-            return ""
-        if ident != written:
-            why = ("has spaces, which an id cannot have" if as_id(written) != written else
-                   "is already used on the page, by a heading, a footnote, the layouts or an earlier tag")
-            piece.problems.warn(f'id "{written}" in raw HTML {why}; it is now "{ident}"', piece.path, line)
-        taken.add(ident)
-        return ident
-
-    for token, line in raw:
-        token.content = with_raw_ids(token.content, lambda written: valid(written, line))
-
-
-def _check_raw_html(token: Token, line: int, piece: _Piece) -> None:
-    """Warn about what the sanitizer will remove; resolve (or drop) raw <img> tags."""
-    removed, images = sanitize.scan(token.content)
-    if removed:
-        piece.problems.warn(f"removed unsafe or unsupported HTML: {', '.join(removed)}", piece.path, line)
-    for tag_text, src in images:
-        if not src or piece.use_image(src, line, raw=True) is None:
-            token.content = token.content.replace(tag_text, "")
-            if not src:
-                piece.problems.warn("removed <img> without src", piece.path, line)
-        elif not re.search(r"\balt\s*=", tag_text):
-            piece.problems.warn("image has no alt text; add alt=\"...\" describing it", piece.path, line)
-            # An <img> without alt is invalid HTML; an empty one at least tells readers' software to skip it
-            token.content = token.content.replace(tag_text, re.sub(r"\s*/?>$", ' alt="">', tag_text), 1)
-
-
-def _check_unclosed(tags: list[tuple[str, bool, int, Token]], piece: _Piece) -> None:
-    """A raw tag opened and never closed takes the rest of the article with it: a <script> or <title> swallows
-    every word after it, a <b> makes them all bold (and the HTML invalid). In running text such a tag is more
-    often meant as text ('never put a <script> tag in a page'), so it is printed as text, with a warning; a
-    block of raw HTML that never closes cannot be, and is a problem where it would swallow the rest."""
-    still_open: dict[str, list[tuple[int, Token]]] = {}
-    for name, opens, line, token in tags:
-        if name in UNCLOSED_IS_FINE:
-            continue
-        if opens:
-            still_open.setdefault(name, []).append((line, token))
-        elif still_open.get(name):
-            still_open[name].pop()
-    for name, left in still_open.items():
-        for line, token in left:
-            if token.type == "html_inline":
-                token.type = "text"  # the renderer escapes it: '<b>' on the page
-                piece.problems.warn(f"<{name}> is never closed, so it is printed as text; close it, or put it "
-                                    f"in backticks (`<{name}>`) to show it as code", piece.path, line)
-            elif name in SWALLOWING_TAGS:
-                piece.problems.error(f"<{name}> is never closed, so every word after it would be lost; close it "
-                                     "or delete it", piece.path, line)
-            else:
-                piece.problems.warn(f"<{name}> is never closed, so it runs on to the end of the article",
-                                    piece.path, line)
 
 
 def _walk(tokens: list[Token]):

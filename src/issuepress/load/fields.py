@@ -12,9 +12,10 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..errors import Problems
+from .keys import Key, Keys
 from .yamlsource import LineDict, LineList
 
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -85,6 +86,28 @@ class Fields:
         for key in mapping:
             if key not in known:
                 self.error(f"unknown key '{key}'{suggest(str(key), known)}", key)
+
+    def read(self, keys: Keys, readers: dict[str, Callable[["Fields", Key], Any]],
+             check_required: bool = True) -> dict[str, Any]:
+        """Every declared key that is set and valid, by the model's field name; `readers` read the kinds of
+        value that are not one of the methods below (a trim size, the articles list...). Without
+        `check_required`, a required key may be missing (a record merged over another that has it)."""
+        values = {}
+        for key in keys:
+            required = key.required and check_required
+            if key.kind in readers:
+                value = readers[key.kind](self, key) if key.name in self.mapping or required else None
+            elif key.kind == "choice":
+                value = self.choice(key.name, key.choices)
+            elif key.kind in ("text", "integer", "date"):
+                value = getattr(self, key.kind)(key.name, required=required)
+            elif key.kind == "list":
+                value = self.text_list(key.name) or None
+            else:
+                value = getattr(self, key.kind)(key.name)
+            if value is not None:
+                values[key.field] = value
+        return values
 
     def line(self, key: str) -> int:
         return self.mapping.line_of(key)

@@ -11,22 +11,16 @@ import re
 from pathlib import Path
 from types import MappingProxyType
 
-from ..errors import Problems
-from .fields import EMAIL, Fields, describe, web_address_problem
 from ..content.markdown import renderer_for
+from ..errors import Problems
 from ..model import ArticleEntry, Contributor, Issue, Magazine, PrintSettings
+from .fields import EMAIL, Fields, describe, web_address_problem
+from .keys import ARTICLE_ENTRY, CONTRIBUTOR, ISSUE, MAGAZINE, PRINT, Key
 from .printsizes import parse_length, parse_trim
 from .sources import is_file, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
 
-MAGAZINE_KEYS = {"title", "publisher", "issn", "language", "url", "numbering", "print"}
-PRINT_KEYS = {"trim", "bleed", "marks", "binding", "recto", "footnotes"}
-ISSUE_KEYS = {"volume", "number", "date", "title", "editor", "language", "cover", "editors_note",
-              "articles", "contributors", "description", "keywords"}
-ARTICLE_ENTRY_KEYS = {"file", "section"}
-CONTRIBUTOR_KEYS = {"name", "bio", "email", "url"}
 ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-NUMBERING = ("continuous", "yearly")  # how `issuepress new` counts: numbers go on, or restart each year
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
           "August", "September", "October", "November", "December")
 
@@ -68,60 +62,87 @@ def load_magazine(root: Path, problems: Problems) -> Magazine:
     contributors = load_contributors(root / "contributors.yaml", problems)
     if data is None:
         return Magazine(root=root, contributors=contributors)
-    fields = Fields(data, path, problems, MAGAZINE_KEYS)
-    issn = fields.text("issn")
+    values = Fields(data, path, problems, MAGAZINE.names).read(MAGAZINE, READERS)
+    return Magazine(root=root, contributors=contributors, **values)
+
+
+def _issn(fields: Fields, key: Key) -> str | None:
+    issn = fields.text(key.name)
     if issn is not None and not issn_is_valid(issn):
-        fields.error(f"'issn' {issn} is not a valid ISSN (NNNN-NNNC with a correct check digit)", "issn")
-        issn = None
-    url = fields.text("url")
-    if url is not None and (problem := web_address_problem(url, "url", site=True)):
-        fields.error(problem, "url")
-        url = None
-    print_data = fields.mapping_of("print")
-    return Magazine(
-        root=root,
-        title=fields.text("title") or "Untitled Magazine",
-        publisher=fields.text("publisher"),
-        issn=issn.upper() if issn else None,
-        language=fields.language("language") or "en",
-        url=(url.rstrip("/") + "/") if url else None,
-        numbering=fields.choice("numbering", NUMBERING) or NUMBERING[0],
-        print=_print_settings(print_data, path, problems) if print_data is not None else PrintSettings(),
-        contributors=contributors,
-    )
+        fields.error(f"'{key.name}' {issn} is not a valid ISSN (NNNN-NNNC with a correct check digit)", key.name)
+        return None
+    return issn.upper() if issn else None
 
 
-def _print_settings(data: LineDict, path: Path, problems: Problems) -> PrintSettings:
-    fields = Fields(data, path, problems, PRINT_KEYS, context="print: ")
-    defaults = PrintSettings()
-    trim = (defaults.trim_width, defaults.trim_height)
-    if (value := fields.text("trim")) is not None:
-        parsed, reason = parse_trim(value)
-        trim = parsed or trim
-        if reason:
-            fields.error(f"'trim' {reason}", "trim")
-    bleed = defaults.bleed
-    if "bleed" in data and data["bleed"] is not None:
-        parsed, reason = parse_length(str(data["bleed"]))
-        if reason or parsed is None or parsed > 20:
-            fields.error(f"'bleed' {reason or 'must be between 0 and 20mm'}", "bleed")
-        else:
-            bleed = parsed
-    marks = defaults.marks
-    if (value := fields.text("marks")) is not None:
-        words = set(value.split())
-        if words == {"none"}:
-            marks = frozenset()
-        elif words and words <= {"crop", "cross"}:
-            marks = frozenset(words)
-        else:
-            fields.error(f"'marks' must be crop, cross, \"crop cross\" or none, not '{value}'", "marks")
-    return PrintSettings(
-        trim_width=trim[0], trim_height=trim[1], bleed=bleed, marks=marks,
-        binding=fields.choice("binding", ("saddle-stitch", "perfect-bound")) or defaults.binding,
-        recto=bool(fields.boolean("recto")),
-        footnotes=fields.choice("footnotes", ("foot", "end")) or defaults.footnotes,
-    )
+def _site_url(fields: Fields, key: Key) -> str | None:
+    url = fields.text(key.name)
+    if url is not None and (problem := web_address_problem(url, key.name, site=True)):
+        fields.error(problem, key.name)
+        return None
+    return (url.rstrip("/") + "/") if url else None
+
+
+def _print_settings(fields: Fields, key: Key) -> PrintSettings | None:
+    data = fields.mapping_of(key.name)
+    if data is None:
+        return None
+    return PrintSettings(**Fields(data, fields.path, fields.problems, PRINT.names, context="print: ").read(PRINT,
+                                                                                                        READERS))
+
+
+def _trim(fields: Fields, key: Key) -> tuple[float, float] | None:
+    value = fields.text(key.name)
+    if value is None:
+        return None
+    parsed, reason = parse_trim(value)
+    if reason:
+        fields.error(f"'{key.name}' {reason}", key.name)
+    return parsed
+
+
+def _bleed(fields: Fields, key: Key) -> float | None:
+    if fields.mapping.get(key.name) is None:
+        return None
+    parsed, reason = parse_length(str(fields.mapping[key.name]))  # `bleed: 3` is 3mm
+    if reason or parsed is None or parsed > 20:
+        fields.error(f"'{key.name}' {reason or 'must be between 0 and 20mm'}", key.name)
+        return None
+    return parsed
+
+
+def _marks(fields: Fields, key: Key) -> frozenset[str] | None:
+    value = fields.text(key.name)
+    if value is None:
+        return None
+    words = set(value.split())
+    if words == {"none"}:
+        return frozenset()
+    if words and words <= {"crop", "cross"}:
+        return frozenset(words)
+    fields.error(f"'{key.name}' must be crop, cross, \"crop cross\" or none, not '{value}'", key.name)
+    return None
+
+
+def _email(fields: Fields, key: Key) -> str | None:
+    email = fields.text(key.name)
+    if email and not EMAIL.match(email):
+        fields.error(f"'{key.name}' is not an email address: '{email}'", key.name)
+        return None
+    return email
+
+
+def _web_address(fields: Fields, key: Key) -> str | None:
+    url = fields.text(key.name)
+    if url and (problem := web_address_problem(url, key.name)):
+        fields.error(problem, key.name)
+        return None
+    return url
+
+
+# How the kinds of value that are not plain text, numbers or choices are read (see keys.Key.kind); the
+# issue's paths, articles and contributors need the issue's folder, and are read in `load_issue`.
+READERS = {"issn": _issn, "site_url": _site_url, "url": _web_address, "print": _print_settings, "trim": _trim, "bleed": _bleed,
+           "marks": _marks, "email": _email}
 
 
 def load_contributors(path: Path, problems: Problems) -> MappingProxyType:
@@ -141,16 +162,8 @@ def _contributors(data: LineDict, path: Path, problems: Problems,
         if isinstance(record, str):  # `jane-doe: Jane Doe` is shorthand for a name
             record_fields = {"name": record}
         elif isinstance(record, LineDict):
-            fields = Fields(record, path, problems, CONTRIBUTOR_KEYS, context=f"contributor '{cid}': ")
-            record_fields = {key: fields.text(key) for key in CONTRIBUTOR_KEYS if fields.text(key) is not None}
-            email = record_fields.get("email")
-            if email and not EMAIL.match(email):
-                fields.error(f"'email' is not an email address: '{email}'", "email")
-                record_fields.pop("email")
-            url = record_fields.get("url")
-            if url and (problem := web_address_problem(url, "url")):
-                fields.error(problem, "url")
-                record_fields.pop("url")
+            fields = Fields(record, path, problems, CONTRIBUTOR.names, context=f"contributor '{cid}': ")
+            record_fields = fields.read(CONTRIBUTOR, READERS, check_required=False)
         else:
             problems.error(f"contributor '{cid}' must be a mapping with name and bio, not {describe(record)}",
                            path, line)
@@ -184,39 +197,34 @@ def load_issue(root: Path, issue_id: str, problems: Problems) -> Issue | None:
     data = _load_mapping(manifest, problems, required=True)
     if data is None:
         return None
-    fields = Fields(data, manifest, problems, ISSUE_KEYS)
-    volume = fields.integer("volume", required=True)
-    number = fields.integer("number", required=True)
-    date = fields.date("date", required=True)
-    language = fields.language("language") or magazine.language
+    fields = Fields(data, manifest, problems, ISSUE.names)
+    readers = {**READERS,
+               "path": lambda fields, key: _issue_file(fields, key.name, folder, root),
+               "articles": lambda fields, key: _article_entries(fields, folder, root),
+               "contributors": lambda fields, key: _contributors(fields.mapping_of(key.name) or LineDict(), manifest,
+                                                                 problems, dict(magazine.contributors))}
+    values = fields.read(ISSUE, readers)
+    if "date" not in values or "volume" not in values or "number" not in values:
+        return None
+    language = values.get("language", magazine.language)
     smarten = renderer_for(language).smarten
-    title, editor, description = fields.text("title"), fields.text("editor"), fields.text("description")
-    keywords = fields.text_list("keywords")
-    contributors = dict(magazine.contributors)
-    if (people := fields.mapping_of("contributors")) is not None:
-        contributors = _contributors(people, manifest, problems, contributors)
-    cover = _issue_file(fields, "cover", folder, root)
-    editors_note = _issue_file(fields, "editors_note", folder, root)
-    articles = _article_entries(fields, folder, root)
-    for entry in articles:
-        if editors_note is not None and entry.path == editors_note:
+    for entry in values.get("articles", ()):
+        if entry.path == values.get("editors_note"):
             problems.error(f"{entry.path.name} is the editor's note (editors_note:), which opens the issue by "
                            "itself; do not list it under articles too", manifest, entry.line)
-    if volume is None or number is None or date is None:
-        return None
-    return Issue(
-        id=issue_id, folder=folder, manifest=manifest, magazine=magazine,
-        volume=volume, number=number, date=date,
-        title=smarten(title) if title else default_title(date),
-        editor=editor, language=language, cover=cover, editors_note=editors_note,
-        articles=articles, contributors=MappingProxyType(contributors),
-        description=smarten(description) if description else None, keywords=keywords,
-        featured=tuple(k for k in (people or {}) if k in contributors),
-        lines=MappingProxyType(dict(data.key_lines)),
-    )
+    people = fields.mapping_of("contributors") or {}
+    contributors = values.get("contributors", dict(magazine.contributors))
+    values.update(
+        title=smarten(values["title"]) if "title" in values else default_title(values["date"]),
+        language=language, articles=values.get("articles", ()), contributors=MappingProxyType(contributors))
+    if "description" in values:
+        values["description"] = smarten(values["description"])
+    return Issue(id=issue_id, folder=folder, manifest=manifest, magazine=magazine, **values,
+                 featured=tuple(k for k in people if k in contributors), lines=MappingProxyType(dict(data.key_lines)))
 
 
 def _issue_file(fields: Fields, key: str, folder: Path, root: Path) -> Path | None:
+    """A file the manifest names (the cover, the editor's note), checked to be inside the magazine folder."""
     value = fields.text(key)
     if value is None:
         return None
@@ -249,11 +257,11 @@ def _article_entries(fields: Fields, folder: Path, root: Path) -> tuple[ArticleE
     seen: dict[Path, int] = {}
     for index, item in enumerate(items):
         line = items.line_of(index)
-        section = None
+        values: dict = {}
         if isinstance(item, LineDict):
-            entry = Fields(item, fields.path, fields.problems, ARTICLE_ENTRY_KEYS, context="article: ")
-            file, section = entry.text("file", required=True), entry.text("section")
-            line = item.line_of("file")
+            entry = Fields(item, fields.path, fields.problems, ARTICLE_ENTRY.names, context="article: ")
+            values = entry.read(ARTICLE_ENTRY, {"path": lambda entry, key: entry.text(key.name, required=True)})
+            file, line = values.pop("path", None), item.line_of("file")
         elif isinstance(item, str) and item.strip():
             file = item.strip()
         else:
@@ -270,5 +278,5 @@ def _article_entries(fields: Fields, folder: Path, root: Path) -> tuple[ArticleE
                                   fields.path, line)
             continue
         seen[path] = line
-        entries.append(ArticleEntry(path=path, section=section, line=line))
+        entries.append(ArticleEntry(path=path, line=line, **values))
     return tuple(entries)

@@ -11,13 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..editions import EDITIONS
 from ..content.pieces import split_front_matter
+from ..editions import EDITIONS
 from ..errors import Problems
 from ..load.manifest import ISSUE_ID, load_issue
-from ..model import Issue
 from ..load.sources import read_text
 from ..load.yamlsource import LineDict, parse_yaml
+from ..model import Issue
 
 
 @dataclass(frozen=True)

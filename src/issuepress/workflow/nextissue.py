@@ -18,10 +18,11 @@ from pathlib import Path
 
 import yaml
 
-from .catalogue import all_issues, sections, summarise
 from ..errors import IssueError, Problem, Problems
 from ..load.manifest import ISSUE_ID, default_title, load_magazine
 from ..model import Issue
+from . import templates
+from .catalogue import all_issues, sections, summarise
 from .scaffold import require_magazine, write_new_files
 
 MONTH_ID = re.compile(r"^(\d{4})-(\d{2})$")
@@ -129,28 +130,22 @@ def _scalar(value: str) -> str:
 
 def manifest_text(new: NextIssue) -> str:
     previous = new.previous
-    lines = [f"# Issue {new.id}, made by `issuepress new`"
-             + (f" after {previous.id} (volume {previous.volume}, number {previous.number})." if previous else "."),
-             f"volume: {new.volume}", f"number: {new.number}", f"date: {new.date.isoformat()}",
-             f"# title: {default_title(new.date)}            # default: the month and year of `date`"]
-    lines.append(f"editor: {_scalar(previous.editor)}" if previous and previous.editor
-                 else "# editor: Your Name                  # signs the editor's note")
+    header = (f"# Issue {new.id}, made by `issuepress new`"
+              + (f" after {previous.id} (volume {previous.volume}, number {previous.number})." if previous else "."))
+    values = {"volume": str(new.volume), "number": str(new.number), "date": new.date.isoformat()}
+    if previous and previous.editor:  # the editor and the language carry over
+        values["editor"] = _scalar(previous.editor)
     if previous and "language" in previous.lines:
-        lines.append(f"language: {_scalar(previous.language)}")
-    else:
-        lines.append("# language: en                        # default: the language in magazine.yaml")
-    lines += ["# cover: images/cover.jpg", "# editors_note: editors-note.md",
-              "# description: One or two sentences about the issue.",
-              "articles:",
-              "  # The reading order. Put the Markdown files in articles/ and list them here;",
-              f"  # until then `issuepress check {new.id}` reports that articles are needed."]
+        values["language"] = _scalar(previous.language)
+    articles = ["# Put the Markdown files in articles/ and list them here; until then",
+                f"# `issuepress check {new.id}` reports that articles are needed."]
     if new.sections:
-        lines.append(f"  # The sections of {previous.id}, in its order:")
+        articles.append(f"# The sections of {previous.id}, in its order:")
         for section in new.sections:
-            lines += ["  # - file: articles/...", f"  #   section: {_scalar(section)}"]
+            articles += ["# - file: articles/...", f"#   section: {_scalar(section)}"]
     else:
-        lines += ["  # - file: articles/first-article.md", "  #   section: Features"]
-    return "\n".join(lines) + "\n"
+        articles += ["# - file: articles/first-article.md", "#   section: Features"]
+    return templates.new_issue_yaml(header, values, {"title": default_title(new.date)}, articles)
 
 
 def create(root: Path, new: NextIssue) -> list[Path]:

@@ -10,13 +10,13 @@ files are never replaced by a template.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from ..errors import IssueError, Problem, shown_path
 from ..layouts import builtin_theme_dir
 from ..outputs import write_file
+from . import templates
 
 STARTER = Path(__file__).parent / "starter"
 # Names a wheel or an editor may hide or mangle are stored plainly and renamed on the way out.
@@ -24,14 +24,16 @@ RENAMED = {"gitignore": ".gitignore"}
 
 
 def starter_files(title: str) -> dict[str, bytes]:
-    """The new magazine's files, relative path -> content, with its title filled in."""
-    files = {}
+    """The new magazine's files, relative path -> content: the YAML files made from the declared keys (with
+    the title filled in), the rest copied from `starter/`."""
+    files = {"magazine.yaml": templates.magazine_yaml(title).encode("utf-8"),
+             "contributors.yaml": templates.contributors_yaml().encode("utf-8"),
+             "issues/example/issue.yaml": templates.example_issue_yaml().encode("utf-8")}
     for source in sorted(STARTER.rglob("*")):
         if source.is_file() and "__pycache__" not in source.parts:
             relative = source.relative_to(STARTER).as_posix()
-            text = source.read_text(encoding="utf-8").replace("%TITLE%", json.dumps(title, ensure_ascii=False))
-            files[RENAMED.get(relative, relative)] = text.encode("utf-8")
-    return files
+            files[RENAMED.get(relative, relative)] = source.read_bytes()
+    return dict(sorted(files.items()))
 
 
 def title_from_folder(folder: Path) -> str:

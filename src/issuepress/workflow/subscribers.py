@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import IssueError, Problem, shown_path
-from ..load.fields import EMAIL
 from ..layouts import Theme
+from ..load.fields import EMAIL
 from ..model import RenderedIssue
 from ..outputs import write_file
 
@@ -233,8 +233,8 @@ def make_copies(rendered: RenderedIssue, theme: Theme, subscribers: list[Subscri
 
 
 def _epub_maker(rendered: RenderedIssue, theme: Theme):
-    from ..editions.epub.edition import IMPRINT, PACKAGE, EpubEdition, copy_package
     from ..editions.epub.container import CopyTemplate
+    from ..editions.epub.edition import IMPRINT, PACKAGE, EpubEdition, copy_package
 
     edition = EpubEdition(rendered, theme)
     base = edition.package()

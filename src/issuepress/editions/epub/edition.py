@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 from ebooklib import epub as ebooklib_epub
 
-from .cover import typographic_cover
+from ...cache import MemoryCache
 from ...layouts import Theme
 from ...model import Article, Asset, RenderedIssue
-from ...cache import MemoryCache
 from .. import Finish, Made, common
 from . import container
 from .container import Store
+from .cover import typographic_cover
 from .xhtml import KNOWN_PREFIXES, to_xhtml
 
 FOLDER = "EPUB"

@@ -19,8 +19,8 @@ import pikepdf
 
 from . import furniture
 from .furniture import PageFurniture
-from .types import GOTO, Bookmark, Part
 from .marks import PT_PER_MM, apply_marks
+from .types import GOTO, Bookmark, Part
 
 PX_TO_PT = 0.75
 

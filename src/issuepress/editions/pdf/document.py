@@ -24,8 +24,8 @@ from ...model import Asset, PrintSettings, RenderedIssue
 from .. import Finish, Made, common
 from . import assembly, furniture, marks, preflight
 from .layout import lay_out, workers_started
-from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
 from .print_html import print_body
+from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
 
 
 @dataclass(frozen=True)

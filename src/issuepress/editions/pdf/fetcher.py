@@ -10,8 +10,8 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 from ...model import Asset
-from .types import BASE_URL
 from .loader import weasyprint
+from .types import BASE_URL
 
 URLFetcher, URLFetcherResponse = weasyprint.urls.URLFetcher, weasyprint.urls.URLFetcherResponse
 

@@ -121,9 +121,8 @@ def _fonts_by_content(files) -> tuple:
 
 
 def _lay_out_one(spec: PartSpec) -> Part:
-    from .loader import weasyprint
-
     from .fetcher import MemoryFetcher
+    from .loader import weasyprint
 
     fetcher = MemoryFetcher(_JOB["files"])
     with HeardFromWeasyPrint() as heard:

@@ -15,7 +15,6 @@ from lxml import html as lxml_html
 
 from ...content.sanitize import for_lxml
 
-
 BLOCKS = ("p", "pre", "ul", "ol", "li", "blockquote", "div", "figure", "figcaption", "table", "thead", "tbody",
           "tfoot", "tr", "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "section")
 

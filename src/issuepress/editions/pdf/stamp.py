@@ -23,8 +23,8 @@ from ...model import RenderedIssue
 from . import private
 from .fetcher import MemoryFetcher
 from .layout import HeardFromWeasyPrint
-from .types import BASE_URL
 from .loader import weasyprint
+from .types import BASE_URL
 
 
 def stamp(pdf: bytes, line: str, rendered: RenderedIssue, theme: Theme) -> bytes:

@@ -21,12 +21,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ... import recipe
-from ...editions import EDITIONS
-from . import pages
 from ...cache import Cache
+from ...editions import EDITIONS
 from ...errors import IssueError, Problem
 from ...terminal import Output, because_of, ordered
 from ..watching import ChangeQueue, MagazineWatcher
+from . import pages
 
 HOST = "127.0.0.1"  # never a public interface: the preview is for the editor's own browser
 PREVIEW_DPI = 50  # enough to judge a page's layout, small enough to render an issue in a second or two
