@@ -8,19 +8,21 @@ is not a mapping), so that article files are still checked in the same run.
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 from pathlib import Path
 from types import MappingProxyType
 
 from .errors import Problems
 from .fields import EMAIL, Fields, describe, web_address_problem
 from .markdown import renderer_for
-from .model import ArticleEntry, Contributor, Issue, Magazine, PrintSettings
+from .model import ArticleEntry, Contributor, DeliverySettings, Issue, Magazine, PrintSettings
 from .printsizes import parse_length, parse_trim
 from .sources import is_file, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
 
-MAGAZINE_KEYS = {"title", "publisher", "issn", "language", "url", "numbering", "print"}
+MAGAZINE_KEYS = {"title", "publisher", "issn", "language", "url", "numbering", "print", "delivery"}
 PRINT_KEYS = {"trim", "bleed", "marks", "binding", "recto", "footnotes"}
+DELIVERY_KEYS = {"host", "port", "security", "user", "from", "reply_to", "password_env", "unsubscribe"}
 ISSUE_KEYS = {"volume", "number", "date", "title", "editor", "language", "cover", "editors_note",
               "articles", "contributors", "description", "keywords"}
 ARTICLE_ENTRY_KEYS = {"file", "section"}
@@ -78,6 +80,7 @@ def load_magazine(root: Path, problems: Problems) -> Magazine:
         fields.error(problem, "url")
         url = None
     print_data = fields.mapping_of("print")
+    delivery_data = fields.mapping_of("delivery")
     return Magazine(
         root=root,
         title=fields.text("title") or "Untitled Magazine",
@@ -87,6 +90,7 @@ def load_magazine(root: Path, problems: Problems) -> Magazine:
         url=(url.rstrip("/") + "/") if url else None,
         numbering=fields.choice("numbering", NUMBERING) or NUMBERING[0],
         print=_print_settings(print_data, path, problems) if print_data is not None else PrintSettings(),
+        delivery=_delivery_settings(delivery_data, path, problems) if delivery_data is not None else DeliverySettings(),
         contributors=contributors,
     )
 
@@ -122,6 +126,42 @@ def _print_settings(data: LineDict, path: Path, problems: Problems) -> PrintSett
         recto=bool(fields.boolean("recto")),
         footnotes=fields.choice("footnotes", ("foot", "end")) or defaults.footnotes,
     )
+
+
+def _delivery_settings(data: LineDict, path: Path, problems: Problems) -> DeliverySettings:
+    if "password" in data:  # said before Fields calls it an unknown key: the point is where a password goes
+        problems.error("a password is never kept in a file of the magazine folder; remove it and put it in the "
+                       "environment variable named by 'password_env' (default ISSUEPRESS_SMTP_PASSWORD)",
+                       path, data.line_of("password"))
+    fields = Fields(data, path, problems, DELIVERY_KEYS | {"password"}, context="delivery: ")
+    port = fields.integer("port")
+    if port is not None and port > 65535:
+        fields.error(f"'port' must be at most 65535, not {port}", "port")
+        port = None
+    addresses = {}
+    for key in ("from", "reply_to"):
+        value = fields.text(key)
+        if value is not None and not EMAIL.match(parseaddr(value)[1]):
+            fields.error(f"'{key}' must be an e-mail address, or a name and one: Name <name@example.org>", key)
+            value = None
+        addresses[key] = value
+    unsubscribe = fields.text("unsubscribe")
+    if unsubscribe is not None:
+        filled = unsubscribe.replace("{id}", "x").replace("{email}", "x")
+        problem = web_address_problem(filled, "unsubscribe")
+        if problem or not filled.lower().startswith("https://"):
+            fields.error(problem or f"'unsubscribe' must be an https:// address (RFC 8058), not '{unsubscribe}'",
+                         "unsubscribe")
+            unsubscribe = None
+    variable = fields.text("password_env")
+    if variable is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+        fields.error(f"'password_env' is the name of an environment variable (such as SMTP_PASSWORD), not "
+                     "something else; never the password itself", "password_env")
+        variable = None
+    return DeliverySettings(
+        host=fields.text("host"), port=port, security=fields.choice("security", ("starttls", "tls", "none"))
+        or "starttls", user=fields.text("user"), sender=addresses["from"], reply_to=addresses["reply_to"],
+        password_env=variable or DeliverySettings.password_env, unsubscribe=unsubscribe, line=data.line)
 
 
 def load_contributors(path: Path, problems: Problems) -> MappingProxyType:

@@ -41,6 +41,22 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """How `issuepress send` reaches the mail provider (magazine.yaml's `delivery:`). Never the password:
+    only the name of the environment variable that holds it."""
+
+    host: str | None = None
+    port: int | None = None  # None: the usual port of `security`
+    security: str = "starttls"  # starttls (port 587), tls (port 465) or none (a local relay, with --insecure)
+    user: str | None = None
+    sender: str | None = None  # the From: address, "Name <address>"
+    reply_to: str | None = None
+    password_env: str = "ISSUEPRESS_SMTP_PASSWORD"
+    unsubscribe: str | None = None  # an https:// address; {id} and {email} are filled in per subscriber
+    line: int | None = None  # where `delivery:` is in magazine.yaml
+
+
+@dataclass(frozen=True)
 class Magazine:
     root: Path
     title: str = "Untitled Magazine"
@@ -50,6 +66,7 @@ class Magazine:
     url: str | None = None
     numbering: str = "continuous"  # or "yearly": numbers restart each January and volumes count years
     print: PrintSettings = field(default_factory=PrintSettings)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     contributors: Mapping[str, Contributor] = field(default_factory=lambda: MappingProxyType({}))
 
 

@@ -1,0 +1,1 @@
+"""The press-day workflow after the editions are built: delivering them."""
