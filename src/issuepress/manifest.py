@@ -90,7 +90,8 @@ def load_magazine(root: Path, problems: Problems) -> Magazine:
         url=(url.rstrip("/") + "/") if url else None,
         numbering=fields.choice("numbering", NUMBERING) or NUMBERING[0],
         print=_print_settings(print_data, path, problems) if print_data is not None else PrintSettings(),
-        delivery=_delivery_settings(delivery_data, path, problems) if delivery_data is not None else DeliverySettings(),
+        delivery=_delivery_settings(delivery_data, path, problems, fields.line("delivery"))
+        if delivery_data is not None else DeliverySettings(),
         contributors=contributors,
     )
 
@@ -128,7 +129,7 @@ def _print_settings(data: LineDict, path: Path, problems: Problems) -> PrintSett
     )
 
 
-def _delivery_settings(data: LineDict, path: Path, problems: Problems) -> DeliverySettings:
+def _delivery_settings(data: LineDict, path: Path, problems: Problems, line: int) -> DeliverySettings:
     if "password" in data:  # said before Fields calls it an unknown key: the point is where a password goes
         problems.error("a password is never kept in a file of the magazine folder; remove it and put it in the "
                        "environment variable named by 'password_env' (default ISSUEPRESS_SMTP_PASSWORD)",
@@ -161,7 +162,7 @@ def _delivery_settings(data: LineDict, path: Path, problems: Problems) -> Delive
     return DeliverySettings(
         host=fields.text("host"), port=port, security=fields.choice("security", ("starttls", "tls", "none"))
         or "starttls", user=fields.text("user"), sender=addresses["from"], reply_to=addresses["reply_to"],
-        password_env=variable or DeliverySettings.password_env, unsubscribe=unsubscribe, line=data.line)
+        password_env=variable or DeliverySettings.password_env, unsubscribe=unsubscribe, line=line)
 
 
 def load_contributors(path: Path, problems: Problems) -> MappingProxyType:

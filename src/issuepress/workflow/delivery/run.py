@@ -94,11 +94,12 @@ def send_issue(request: Request, rendered: RenderedIssue, theme: Theme, people: 
             started = time.perf_counter()
             try:
                 delivery.run(plan, progress)
+                delivery.close()
             except smtp.DeliveryStopped as error:
                 summary.stopped = redact(str(error), link.password if link else None)
             finally:
                 summary.seconds = time.perf_counter() - started
-                delivery.close()
+                delivery.drop()  # interrupted: no goodbye to wait for
                 summary.report = _write_report(request, people, journal)
             return summary
         finally:
@@ -293,6 +294,10 @@ class _Delivery:
     def close(self) -> None:
         if self.mailer:
             self.mailer.close()
+
+    def drop(self) -> None:
+        if self.mailer:
+            self.mailer.drop()
 
 
 def _cover(rendered: RenderedIssue, theme: Theme):
