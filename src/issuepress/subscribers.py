@@ -222,7 +222,8 @@ def make_copies(rendered: RenderedIssue, theme: Theme, subscribers: list[Subscri
                 progress: Callable[[int, int], None] = lambda done, total: None) -> Summary:
     summary = Summary()
     total = len(subscribers) * len(formats)
-    makers = [copy_maker(rendered, theme, name) for name in formats]
+    labels = [copy_label(subscriber, include_email) for subscriber in subscribers]
+    makers = [copy_maker(rendered, theme, name, labels) for name in formats]
     run = CopyRun(out, {extension: digest for extension, digest, _ in makers})
     started = time.perf_counter()
     try:
@@ -248,17 +249,18 @@ def copy_label(subscriber: Subscriber, include_email: bool) -> str:
     return f"{subscriber.name} <{subscriber.email}>" if include_email and subscriber.email else subscriber.name
 
 
-def copy_maker(rendered: RenderedIssue, theme: Theme, kind: str):
+def copy_maker(rendered: RenderedIssue, theme: Theme, kind: str, labels: list[str]):
     """(file extension, digest of the edition copies are made from, make(label, identifier) -> (bytes, sha256))
-    for `kind` epub or pdf: the issue's edition made once, each copy made from it."""
-    return _epub_maker(rendered, theme) if kind == "epub" else _pdf_maker(rendered, theme)
+    for `kind` epub or pdf: the issue's edition made once (its fonts keeping the characters of every one of
+    `labels`, the names the copies will carry), each copy made from it."""
+    return _epub_maker(rendered, theme, "".join(labels)) if kind == "epub" else _pdf_maker(rendered, theme)
 
 
-def _epub_maker(rendered: RenderedIssue, theme: Theme):
+def _epub_maker(rendered: RenderedIssue, theme: Theme, names: str):
     from .editions.epub import IMPRINT, PACKAGE, EpubEdition, copy_package
     from .editions.epubzip import CopyTemplate
 
-    edition = EpubEdition(rendered, theme)
+    edition = EpubEdition(rendered, theme, extra_text=names)
     base = edition.package()
     template = CopyTemplate(base, (PACKAGE, IMPRINT))
     with zipfile.ZipFile(io.BytesIO(base)) as archive:

@@ -89,7 +89,7 @@ def send_issue(request: Request, rendered: RenderedIssue, theme: Theme, people: 
             plan = _plan(request, people, journal, summary, shown)
             composer = Composer(rendered, theme, sender, link.reply_to if link else settings.reply_to,
                                 settings.unsubscribe, _cover(rendered, theme))
-            copies = _Copies(rendered, theme, request, composer)
+            copies = _Copies(rendered, theme, request, composer, people)
             delivery = _Delivery(request, composer, copies, journal, summary, shown, link)
             started = time.perf_counter()
             try:
@@ -170,8 +170,10 @@ class _Copies:
     """Each subscriber's attachments, made (or read from `issuepress subscribers`' folder when up to date) once
     for both of their messages, and dropped when the next subscriber's are made."""
 
-    def __init__(self, rendered: RenderedIssue, theme: Theme, request: Request, composer: Composer):
+    def __init__(self, rendered: RenderedIssue, theme: Theme, request: Request, composer: Composer,
+                 people: list[Subscriber]):
         self.rendered, self.theme, self.request, self.composer = rendered, theme, request, composer
+        self.labels = [copy_label(person, request.include_email) for person in people]
         self.makers: dict[str, tuple] = {}
         self.folder = request.root / "build" / request.issue_id / "subscribers"
         self.made: dict[str, dict[str, str]] = {}
@@ -187,7 +189,7 @@ class _Copies:
 
     def _copy(self, subscriber: Subscriber, kind: str) -> bytes:
         if kind not in self.makers:
-            self.makers[kind] = copy_maker(self.rendered, self.theme, kind)
+            self.makers[kind] = copy_maker(self.rendered, self.theme, kind, self.labels)
             _, digest, _ = self.makers[kind]
             self.made.update(current_copies(self.folder, {kind: digest})[1])
         _, _, make = self.makers[kind]
