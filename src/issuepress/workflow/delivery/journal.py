@@ -69,9 +69,7 @@ class Journal:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, timeout=10)  # a second run on the same folder waits, bounded
-            # WAL with FULL: each commit reaches the disk before the next byte goes to the server.
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")
         if not (read_only and path.is_file()):
             self.db.execute(_SCHEMA)
             self.db.commit()
@@ -95,16 +93,20 @@ class Journal:
 
     def ending(self, issue: str, subscriber: str, kind: str, address: str, message_id: str,
                copy_identifier: str, attempts: int) -> None:
-        self._put(issue, subscriber, kind, address, message_id, copy_identifier, ENDING, attempts, "")
+        """Committed to the disk itself (fsync), so that not even a power cut can forget it."""
+        self._put(True, issue, subscriber, kind, address, message_id, copy_identifier, ENDING, attempts, "")
 
     def record(self, issue: str, subscriber: str, kind: str, address: str, message_id: str,
                copy_identifier: str, state: str, attempts: int, detail: str) -> None:
-        self._put(issue, subscriber, kind, address, message_id, copy_identifier, state, attempts, detail)
+        """Committed without waiting for the disk: a power cut that loses it leaves the message `ending`
+        (in doubt, never sent again unasked); the next `ending` commit writes it to the disk anyway."""
+        self._put(False, issue, subscriber, kind, address, message_id, copy_identifier, state, attempts, detail)
 
-    def _put(self, *values) -> None:
+    def _put(self, durable: bool, *values) -> None:
         if self.read_only:
             return
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")  # WAL: NORMAL does not fsync
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO messages (issue, subscriber, kind, address, message_id, "
                             "copy_identifier, state, attempts, detail, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",

@@ -14,6 +14,7 @@ import fcntl
 import heapq
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -220,15 +221,29 @@ class _Delivery:
         if self.request.dry_run:
             self.request.dry_run.mkdir(parents=True, exist_ok=True)
         last_start = 0.0
-        for message, attempt in self._attempts(plan):
+        for message, attempt, data in self._composed(self._attempts(plan)):
             if self.request.rate:
                 wait = last_start + 1 / self.request.rate - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
                 last_start = time.monotonic()
-            if self._try(message, attempt):
+            if self._try(message, attempt, data):
                 done += 1
                 progress(done, total)
+
+    def _composed(self, attempts: Iterator[tuple[Message, int]]) -> Iterator[tuple[Message, int, bytes]]:
+        """Each attempt with its message's bytes, the next one made in a thread while this one is sent: the
+        server's answer is mostly waited for, so making the next copy meanwhile nearly halves a run. One
+        message ahead at most, so memory stays flat."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="issuepress-compose") as pool:
+            ahead = None
+            for message, attempt in attempts:
+                future = pool.submit(self._compose, message, self._message_id(message))
+                if ahead:
+                    yield ahead[0], ahead[1], ahead[2].result()
+                ahead = message, attempt, future
+            if ahead:
+                yield ahead[0], ahead[1], ahead[2].result()
 
     def _attempts(self, plan: list[Message]) -> Iterator[tuple[Message, int]]:
         """Each message, then (after its pause) each one to try again; `self.retry` schedules one."""
@@ -243,12 +258,14 @@ class _Delivery:
             time.sleep(max(0.0, due - time.monotonic()))  # bounded: the longest pause is RETRY_WAITS[-1]
             yield again, attempt
 
-    def _try(self, message: Message, attempt: int) -> bool:
+    def _message_id(self, message: Message) -> str:
+        return self.composer.message_id(self.identifier(message.subscriber), message.kind)
+
+    def _try(self, message: Message, attempt: int, data: bytes) -> bool:
         """One attempt; True when the message is settled (sent, refused, deferred or in doubt)."""
         person, kind, address = message.subscriber, message.kind, message.address
         identifier = self.identifier(person)
-        message_id = self.composer.message_id(identifier, kind)
-        data = self._compose(message, message_id)
+        message_id = self._message_id(message)
         if self.request.dry_run:
             name = f"{person.id}.eml" if kind == EMAIL else f"{person.id}-{kind}.eml"
             write_file(self.request.dry_run / name, data, durable=False)

@@ -10,7 +10,6 @@ and before the reply is recorded, the message is in doubt.
 
 from __future__ import annotations
 
-import re
 import smtplib
 import socket
 import ssl
@@ -173,9 +172,9 @@ class Mailer:
 
 
 def _dot_stuffed(data: bytes) -> bytes:
-    """The message as DATA carries it (RFC 5321 4.5.2), without the final ".": CRLF line ends, a leading
-    "." doubled, and a closing CRLF."""
-    data = re.sub(rb"(?m)^\.", b"..", re.sub(rb"\r\n|\r|\n", b"\r\n", data))
+    """The message as DATA carries it (RFC 5321 4.5.2), without the final ".": a "." that starts a line
+    doubled, and a closing CRLF. Messages come from `compose` with CRLF line ends already."""
+    data = (b"." + data if data.startswith(b".") else data).replace(b"\n.", b"\n..")
     return data if data.endswith(b"\r\n") else data + b"\r\n"
 
 
