@@ -25,7 +25,6 @@ import ssl
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from email import policy
 from pathlib import Path
@@ -33,6 +32,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 from conftest import make_strand_magazine  # noqa: E402
+from subscribers import run  # noqa: E402  (benchmarks/subscribers.py: wall time, peak RSS, stderr)
 
 ISSUEPRESS = Path(sys.executable).parent / "issuepress"
 USER, PASSWORD = "bench@example.org", "benchmark-password"
@@ -89,20 +89,6 @@ class Server:
         return int(found.group(1)), int(found.group(2))
 
 
-def run(command: list[str], cwd: Path, env: dict) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS in MiB, stderr) of one child process."""
-    with tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-        err.seek(0)
-        text = err.read().decode("utf-8", "replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{text}")
-    return wall, usage.ru_maxrss / 1024, text
-
-
 def baseline(port: int, ca: Path, message: bytes, count: int) -> float:
     """Messages a second for smtplib sending `message` `count` times over one STARTTLS connection."""
     context = ssl.create_default_context(cafile=str(ca))
@@ -143,15 +129,14 @@ def main() -> None:
                 listing.write_text("id,name,email\n" + "".join(
                     f"reader-{n:05},Reader Number {n},reader{n}@example.org\n" for n in range(count)),
                     encoding="utf-8")
-                env = {**os.environ, "NO_COLOR": "1", "ISSUEPRESS_SMTP_PASSWORD": PASSWORD,
-                       "SSL_CERT_FILE": str(server.ca)}
+                os.environ.update(ISSUEPRESS_SMTP_PASSWORD=PASSWORD, SSL_CERT_FILE=str(server.ca))  # for the runs
                 eml = folder / f"eml-{count}"  # first, while the journal has nothing: one message as sent
                 run([str(ISSUEPRESS), "send", "1891-07", "--list", listing.name, "--only", "reader-00000",
-                     "--dry-run", str(eml)], root, env)
+                     "--dry-run", str(eml)], root)
                 message = (eml / "reader-00000.eml").read_bytes()
                 parsed = email.message_from_bytes(message, policy=policy.default)
                 epub = next(parsed.iter_attachments()).get_content()
-                wall, rss, text = run([str(ISSUEPRESS), "send", "1891-07", "--list", listing.name], root, env)
+                wall, rss, text = run([str(ISSUEPRESS), "send", "1891-07", "--list", listing.name], root)
                 rate = re.search(r"\(([\d.]+)/s\)", text)
                 base = baseline(server.port, server.ca, message, count)
             finally:
