@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from conftest import copy_sample, problem_lines, run_cli
+from conftest import REPO, copy_sample, problem_lines, run_cli
 from epubcheck_tool import assert_epub_valid
 from reader import read_with_epubjs
 
@@ -147,6 +147,40 @@ def test_languages_images_and_fonts(sample_epub: Path) -> None:
     assert "EPUB/fonts/CharisSIL-Regular.ttf" in names and "EPUB/fonts/NotoNaskhArabic-Regular.ttf" in names
     assert "color:" not in css.replace(" ", "")  # reader settings decide colours
     assert "hyphens: auto" in css
+
+
+def test_fonts_hold_the_issues_characters_and_reserved_names_are_not_used(sample_epub: Path) -> None:
+    """The OFL fonts are cut to what the issue sets (plus Latin for names on copies); a font whose licence
+    reserves its name (Charis SIL) is renamed, keeping its copyright and licence records."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from issuepress.editions.epub.fontsubset import NAME_RECORDS
+
+    with zipfile.ZipFile(sample_epub) as archive:
+        text = "".join("".join(etree.fromstring(archive.read(name)).itertext())
+                       for name in archive.namelist() if name.endswith(".xhtml"))
+        fonts = {name: archive.read(name) for name in archive.namelist() if name.endswith(".ttf")}
+    latin = {ch for ch in text if ch.isprintable() and not "\u0600" <= ch <= "\u06ff"}
+    for name, data in fonts.items():
+        original = (REPO / "fonts" / Path(name).name).read_bytes()
+        assert len(data) < len(original) / 3, name
+        font = TTFont(io.BytesIO(data))
+        names = {record.nameID: record.toUnicode() for record in font["name"].names if record.platformID == 3}
+        if "CharisSIL" in name:
+            assert names[1].startswith("Subset "), names[1]
+            assert not [i for i in NAME_RECORDS if i in names and re.search("charis|sil", names[i], re.I)]
+            assert 'Reserved Font Names "Charis" and "SIL"' in names[13]  # the licence record stays
+            assert "scripts.sil.org/OFL" in names[14]
+            had = TTFont(io.BytesIO(original)).getBestCmap()  # what the whole font can set
+            missing = {ch for ch in latin | set("ŁłŒœ€") if ord(ch) in had and ord(ch) not in font.getBestCmap()}
+            assert not missing, (name, missing)
+        else:
+            assert names[1].startswith("Noto"), names[1]  # no reserved name: the family keeps its name
+    arabic = TTFont(io.BytesIO(fonts["EPUB/fonts/NotoNaskhArabic-Regular.ttf"])).getBestCmap()
+    assert all(ord(ch) in arabic for ch in text if "\u0600" <= ch <= "\u06ff")
+
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from .load.keys import ARTICLE_ENTRY, CONTRIBUTOR, ISSUE, MAGAZINE, PRINT, declared
+from .load.keys import ARTICLE_ENTRY, CONTRIBUTOR, DELIVERY, ISSUE, MAGAZINE, PRINT, declared
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,16 @@ class PrintSettings:
 
 
 @dataclass(frozen=True)
-@declared(MAGAZINE, factories={"print": PrintSettings})
+@declared(DELIVERY)
+class DeliverySettings:
+    """How `issuepress send` reaches the mail provider (magazine.yaml's `delivery:`). Never the password:
+    only the name of the environment variable that holds it."""
+
+    line: int | None = None  # where `delivery:` is in magazine.yaml
+
+
+@dataclass(frozen=True)
+@declared(MAGAZINE, factories={"print": PrintSettings, "delivery": DeliverySettings})
 class Magazine:
     root: Path
     contributors: Mapping[str, Contributor] = field(default_factory=lambda: MappingProxyType({}))

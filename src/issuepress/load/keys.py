@@ -71,6 +71,24 @@ PRINT = Keys("print: in magazine.yaml", (
         choices=("foot", "end"), example="foot", annotation="str"),
 ))
 
+DELIVERY = Keys("delivery: in magazine.yaml", (
+    Key("host", "text", "the mail provider's SMTP server", example="smtp.fastmail.com"),
+    Key("port", "port", "default: 587 with starttls, 465 with tls, 25 with none", example="465",
+        annotation="int | None"),
+    Key("security", "choice", "starttls (port 587) | tls (port 465) | none (a relay on this computer, only with "
+        "`send --insecure`)", default="starttls", choices=("starttls", "tls", "none"), example="tls",
+        annotation="str"),
+    Key("user", "text", "the login, if the server wants one", example="issues@meridian.example.org"),
+    Key("password_env", "variable", "the environment variable holding the password (never the password itself, "
+        "which no file of the magazine folder may hold)", default="ISSUEPRESS_SMTP_PASSWORD",
+        example="ISSUEPRESS_SMTP_PASSWORD", annotation="str"),
+    Key("from", "address", "the From: address, `Name <address>`", attribute="sender",
+        example="The Meridian Review <issues@meridian.example.org>"),
+    Key("reply_to", "address", "where replies go", example="letters@meridian.example.org"),
+    Key("unsubscribe", "unsubscribe", "an https:// address for one-click unsubscribing (RFC 8058); {id} and {email} "
+        "in it become the subscriber's", example="https://meridian.example.org/unsubscribe?id={id}"),
+))
+
 MAGAZINE = Keys("magazine.yaml", (
     Key("title", "text", "the publication's name, on every cover, page and e-book", default="Untitled Magazine",
         example="Meridian Review", annotation="str"),
@@ -85,6 +103,8 @@ MAGAZINE = Keys("magazine.yaml", (
         "(number 1 each January, and the volume counts the years)", default="continuous",
         choices=("continuous", "yearly"), example="continuous", annotation="str"),
     Key("print", "print", "the print edition's settings (below)", annotation="PrintSettings", nested=PRINT),
+    Key("delivery", "delivery", "how `issuepress send` reaches the mail provider (below; see \"Sending the issue\")",
+        annotation="DeliverySettings", nested=DELIVERY),
 ))
 
 ISSUE = Keys("issues/ID/issue.yaml", (
@@ -135,7 +155,7 @@ FRONT_MATTER = Keys("an article's front matter", (
     Key("language", "language", "BCP 47 tag; `ur`, `ar`, `fa`, `he`... read right to left"),
 ))
 
-GROUPS = (MAGAZINE, PRINT, ISSUE, ARTICLE_ENTRY, CONTRIBUTOR, FRONT_MATTER)
+GROUPS = (MAGAZINE, PRINT, DELIVERY, ISSUE, ARTICLE_ENTRY, CONTRIBUTOR, FRONT_MATTER)
 
 
 def declared(keys: Keys, factories: dict[str, Callable[[], Any]] | None = None):
@@ -190,6 +210,8 @@ def template(keys: Keys, values: dict, examples: dict[str, str] | None = None, i
             text = f"{indent}{key.name}:"
         elif example is not None:
             text = f"{indent}# {key.name}: {example}"
+        elif key.nested is not None:  # a mapping left out: shown commented, with its keys' examples
+            text = f"{indent}# {key.name}:"
         else:
             continue
         lines.append(f"{text.ljust(column - 2)}  # {'required: ' if key.required else ''}{key.doc}")
@@ -197,6 +219,9 @@ def template(keys: Keys, values: dict, examples: dict[str, str] | None = None, i
             lines += [f"{indent}  {line}" for line in value]
         elif isinstance(value, dict) and key.nested is not None:
             lines += template(key.nested, value, indent=indent + "  ", column=column)
+        elif key.name not in values and key.nested is not None:
+            lines += [line.replace("# ", "#   ", 1) if line.lstrip().startswith("# ") else f"# {line}"
+                      for line in template(key.nested, {}, indent=indent, column=column)]
     return lines
 
 

@@ -8,14 +8,15 @@ is not a mapping), so that article files are still checked in the same run.
 from __future__ import annotations
 
 import re
+from email.utils import parseaddr
 from pathlib import Path
 from types import MappingProxyType
 
 from ..content.markdown import renderer_for
 from ..errors import Problems
-from ..model import ArticleEntry, Contributor, Issue, Magazine, PrintSettings
+from ..model import ArticleEntry, Contributor, DeliverySettings, Issue, Magazine, PrintSettings
 from .fields import EMAIL, Fields, describe, web_address_problem
-from .keys import ARTICLE_ENTRY, CONTRIBUTOR, ISSUE, MAGAZINE, PRINT, Key
+from .keys import ARTICLE_ENTRY, CONTRIBUTOR, DELIVERY, ISSUE, MAGAZINE, PRINT, Key
 from .printsizes import parse_length, parse_trim
 from .sources import is_file, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
@@ -139,10 +140,60 @@ def _web_address(fields: Fields, key: Key) -> str | None:
     return url
 
 
+def _delivery_settings(fields: Fields, key: Key) -> DeliverySettings | None:
+    data = fields.mapping_of(key.name)
+    if data is None:
+        return None
+    if "password" in data:  # said instead of "unknown key": the point is where a password goes
+        fields.problems.error("a password is never kept in a file of the magazine folder; remove it and put it in "
+                              "the environment variable named by 'password_env' (default ISSUEPRESS_SMTP_PASSWORD)",
+                              fields.path, data.line_of("password"))
+    settings = Fields(data, fields.path, fields.problems, DELIVERY.names | {"password"}, context="delivery: ")
+    return DeliverySettings(**settings.read(DELIVERY, READERS), line=fields.line(key.name))
+
+
+def _port(fields: Fields, key: Key) -> int | None:
+    port = fields.integer(key.name)
+    if port is not None and port > 65535:
+        fields.error(f"'{key.name}' must be at most 65535, not {port}", key.name)
+        return None
+    return port
+
+
+def _address(fields: Fields, key: Key) -> str | None:
+    value = fields.text(key.name)
+    if value is not None and not EMAIL.match(parseaddr(value)[1]):
+        fields.error(f"'{key.name}' must be an e-mail address, or a name and one: Name <name@example.org>", key.name)
+        return None
+    return value
+
+
+def _unsubscribe(fields: Fields, key: Key) -> str | None:
+    value = fields.text(key.name)
+    if value is None:
+        return None
+    filled = value.replace("{id}", "x").replace("{email}", "x")
+    problem = web_address_problem(filled, key.name)
+    if problem or not filled.lower().startswith("https://"):
+        fields.error(problem or f"'{key.name}' must be an https:// address (RFC 8058), not '{value}'", key.name)
+        return None
+    return value
+
+
+def _variable(fields: Fields, key: Key) -> str | None:
+    variable = fields.text(key.name)
+    if variable is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+        fields.error(f"'{key.name}' is the name of an environment variable (such as SMTP_PASSWORD), not something "
+                     "else; never the password itself", key.name)
+        return None
+    return variable
+
+
 # How the kinds of value that are not plain text, numbers or choices are read (see keys.Key.kind); the
 # issue's paths, articles and contributors need the issue's folder, and are read in `load_issue`.
-READERS = {"issn": _issn, "site_url": _site_url, "url": _web_address, "print": _print_settings, "trim": _trim, "bleed": _bleed,
-           "marks": _marks, "email": _email}
+READERS = {"issn": _issn, "site_url": _site_url, "url": _web_address, "print": _print_settings, "trim": _trim,
+           "bleed": _bleed, "marks": _marks, "email": _email, "delivery": _delivery_settings, "port": _port,
+           "address": _address, "unsubscribe": _unsubscribe, "variable": _variable}
 
 
 def load_contributors(path: Path, problems: Problems) -> MappingProxyType:

@@ -44,6 +44,7 @@ class Subscriber:
     name: str
     email: str | None
     line: int
+    kindle: str | None = None  # a Send-to-Kindle address, from an optional `kindle` column
 
 
 # Format characters names may hold: the joiners of Arabic, Indic and emoji spellings
@@ -69,7 +70,7 @@ def read_subscribers(path: Path, root: Path, strict: bool,
     if missing:
         raise IssueError(f"the first line must name the columns id,name,email (missing: {', '.join(missing)})",
                          shown, 1)
-    column = {name: header.index(name) for name in ("id", "name", "email")}
+    column = {name: header.index(name) for name in ("id", "name", "email", "kindle") if name in header}
     subscribers: list[Subscriber] = []
     problems: list[Problem] = []
     seen: dict[str, tuple[int, str]] = {}  # lower-cased id -> (line, id as written)
@@ -82,6 +83,7 @@ def read_subscribers(path: Path, root: Path, strict: bool,
             continue
         cells = [cell.strip() for cell in row] + [""] * len(header)
         sid, name, email = (cells[column[key]] for key in ("id", "name", "email"))
+        kindle = cells[column["kindle"]] if "kindle" in column else ""
         if not sid:
             bad("missing subscriber id", line)
         elif not SUBSCRIBER_ID.match(sid):
@@ -102,9 +104,12 @@ def read_subscribers(path: Path, root: Path, strict: bool,
                 "retype it", line)
         elif email and not EMAIL.match(email):
             bad(f"'{email}' is not an email address", line)
+        elif kindle and not EMAIL.match(kindle):
+            bad(f"'{kindle}' in the kindle column is not an email address (a Send-to-Kindle address looks like "
+                "name@kindle.com)", line)
         else:
             seen[sid.lower()] = line, sid
-            subscribers.append(Subscriber(sid, name, email or None, line))
+            subscribers.append(Subscriber(sid, name, email or None, line, kindle or None))
     unprintable = without_glyphs([person.name for person in subscribers]) if without_glyphs and subscribers else set()
     for person in [person for person in subscribers if unprintable & set(person.name)]:
         characters = ", ".join(f"U+{ord(ch):04X} {ch}" for ch in sorted(unprintable & set(person.name)))
@@ -150,17 +155,7 @@ class CopyRun:
         self.out = out
         out.mkdir(parents=True, exist_ok=True)
         self.manifest = out / MANIFEST
-        self.done: dict[str, dict[str, str]] = {}  # file -> manifest row still good
-        kept: list[dict[str, str]] = []
-        if self.manifest.is_file():
-            with self.manifest.open(encoding="utf-8", newline="") as stream:
-                for row in csv.DictReader(stream):
-                    kind = Path(row.get("file") or "x").suffix.lstrip(".")
-                    if kind not in editions:
-                        kept.append(row)  # copies of another format, not made in this run
-                    elif row.get("edition") == editions[kind] and _intact(out / row["file"], row):
-                        kept.append(row)
-                        self.done[row["file"]] = row
+        kept, self.done = current_copies(out, editions)
         # Rewrite the manifest with the rows that still hold, then append as copies are made.
         write_file(self.manifest, _csv_text([MANIFEST_COLUMNS] + [[r.get(c, "") for c in MANIFEST_COLUMNS]
                                                                    for r in kept]))
@@ -178,6 +173,24 @@ class CopyRun:
 
     def close(self) -> None:
         self.stream.close()
+
+
+def current_copies(out: Path, editions: dict[str, str]) -> tuple[list[dict[str, str]], dict[str, dict[str, str]]]:
+    """The rows of `out`'s manifest that still hold, and of those the copies (file -> row) made from the
+    editions given (extension -> digest) and still intact on disk; rows of other formats are kept as they are."""
+    kept: list[dict[str, str]] = []
+    done: dict[str, dict[str, str]] = {}
+    manifest = out / MANIFEST
+    if manifest.is_file():
+        with manifest.open(encoding="utf-8", newline="") as stream:
+            for row in csv.DictReader(stream):
+                kind = Path(row.get("file") or "x").suffix.lstrip(".")
+                if kind not in editions:
+                    kept.append(row)  # copies of another format, not made in this run
+                elif row.get("edition") == editions[kind] and _intact(out / row["file"], row):
+                    kept.append(row)
+                    done[row["file"]] = row
+    return kept, done
 
 
 def _intact(path: Path, row: dict[str, str]) -> bool:
@@ -209,7 +222,8 @@ def make_copies(rendered: RenderedIssue, theme: Theme, subscribers: list[Subscri
                 progress: Callable[[int, int], None] = lambda done, total: None) -> Summary:
     summary = Summary()
     total = len(subscribers) * len(formats)
-    makers = [_epub_maker(rendered, theme) if name == "epub" else _pdf_maker(rendered, theme) for name in formats]
+    labels = [copy_label(subscriber, include_email) for subscriber in subscribers]
+    makers = [copy_maker(rendered, theme, name, labels) for name in formats]
     run = CopyRun(out, {extension: digest for extension, digest, _ in makers})
     started = time.perf_counter()
     try:
@@ -220,9 +234,7 @@ def make_copies(rendered: RenderedIssue, theme: Theme, subscribers: list[Subscri
                     summary.skipped += 1
                 else:
                     identifier = copy_identifier(rendered, subscriber)
-                    label = f"{subscriber.name} <{subscriber.email}>" if include_email and subscriber.email \
-                        else subscriber.name
-                    data, sha = make(label, identifier)
+                    data, sha = make(copy_label(subscriber, include_email), identifier)
                     run.record(Copy(subscriber, file, sha, identifier), data, digest)
                     summary.written += 1
                 progress(summary.written + summary.skipped, total)
@@ -232,11 +244,23 @@ def make_copies(rendered: RenderedIssue, theme: Theme, subscribers: list[Subscri
     return summary
 
 
-def _epub_maker(rendered: RenderedIssue, theme: Theme):
+def copy_label(subscriber: Subscriber, include_email: bool) -> str:
+    """Whom a copy says it was prepared for: the name, and the address only when asked."""
+    return f"{subscriber.name} <{subscriber.email}>" if include_email and subscriber.email else subscriber.name
+
+
+def copy_maker(rendered: RenderedIssue, theme: Theme, kind: str, labels: list[str]):
+    """(file extension, digest of the edition copies are made from, make(label, identifier) -> (bytes, sha256))
+    for `kind` epub or pdf: the issue's edition made once (its fonts keeping the characters of every one of
+    `labels`, the names the copies will carry), each copy made from it."""
+    return _epub_maker(rendered, theme, "".join(labels)) if kind == "epub" else _pdf_maker(rendered, theme)
+
+
+def _epub_maker(rendered: RenderedIssue, theme: Theme, names: str):
     from ..editions.epub.container import CopyTemplate
     from ..editions.epub.edition import IMPRINT, PACKAGE, EpubEdition, copy_package
 
-    edition = EpubEdition(rendered, theme)
+    edition = EpubEdition(rendered, theme, extra_text=names)
     base = edition.package()
     template = CopyTemplate(base, (PACKAGE, IMPRINT))
     with zipfile.ZipFile(io.BytesIO(base)) as archive:

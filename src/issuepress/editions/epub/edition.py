@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from ebooklib import epub as ebooklib_epub
+from lxml import etree
 
 from ...cache import MemoryCache
 from ...layouts import Theme
@@ -26,6 +27,7 @@ from . import container
 from .container import Store
 from .cover import typographic_cover
 from .xhtml import KNOWN_PREFIXES, to_xhtml
+from .fontsubset import subset_fonts
 
 FOLDER = "EPUB"
 # An <img> with no alt text, or an empty one (the sanitizer always writes double quotes).
@@ -60,8 +62,9 @@ def rehearse(rendered: RenderedIssue, theme: Theme) -> tuple:
 class EpubEdition:
     """The EPUB of one issue, and the imprint and package of personalised copies of it."""
 
-    def __init__(self, rendered: RenderedIssue, theme: Theme, store: Store | None = None):
-        self.rendered, self.theme = rendered, theme
+    def __init__(self, rendered: RenderedIssue, theme: Theme, store: Store | None = None, extra_text: str = ""):
+        """`extra_text`: characters copies will add (subscribers' names), which the fonts must keep."""
+        self.rendered, self.theme, self.extra_text = rendered, theme, extra_text
         self.modified = common.build_timestamp(rendered.issue)
         self.cover = rendered.cover or typographic_cover(rendered, theme, store)
         context = {**common.context(rendered), "cover": self.cover,
@@ -75,7 +78,8 @@ class EpubEdition:
     def package(self, store: Store | None = None) -> bytes:
         documents = _documents(self.rendered, self.theme, self.context)
         images = [self.cover] + [asset for asset in self.rendered.assets if asset.href != self.cover.href]
-        book = _package(self.rendered, documents, self.css, images, self.fonts, self.cover)
+        fonts = self._fonts(documents, store)
+        book = _package(self.rendered, documents, self.css, images, fonts, self.cover)
         raw = io.BytesIO()
         # compresslevel 0: ebooklib's zip is only read back here, and packed again below.
         ebooklib_epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False, "compresslevel": 0,
@@ -83,9 +87,17 @@ class EpubEdition:
         written = container.unpack(raw.getvalue())
         order = ["META-INF/container.xml", PACKAGE, f"{FOLDER}/toc.ncx"]
         order += [f"{FOLDER}/{d.name}" for d in documents] + [f"{FOLDER}/css/epub.css"]
-        order += [f"{FOLDER}/{a.href}" for a in self.fonts + images]
+        order += [f"{FOLDER}/{a.href}" for a in fonts + images]
         order += sorted(name for name in written if name not in order and name != "mimetype")
         return container.pack({name: written[name] for name in order}, self.modified, store)
+
+    def _fonts(self, documents: list[Document], store: Store | None) -> list[Asset]:
+        """The fonts cut to the characters the documents set (see fontsubset: a smaller book for every reader)."""
+        text = "".join("".join(etree.fromstring(d.markup.encode("utf-8")).itertext()) for d in documents)
+        licences = {font.source.name: "\n".join(licence.data.decode("utf-8", "replace")
+                                                for licence in self.theme.licences_for([font]))
+                    for font in self.fonts}
+        return subset_fonts(self.fonts, text + self.extra_text, licences, store)
 
     def imprint(self, prepared_for: str, copy_identifier: str) -> bytes:
         """The imprint page of a personalised copy: who it was prepared for, and the copy's identifier."""
