@@ -94,9 +94,9 @@ from issuepress.editions.pdf import pool
 root, out = Path(sys.argv[1]), Path(sys.argv[2])
 with recipe.layout_workers(["pdf"]) as workers:
     assert workers is not None, "no layout processes: this machine must have two CPUs for this test"
-    for process in list(workers.pool._processes.values()):  # the executor's own table of its processes
-        process.kill()
-        process.join()
+    for worker in workers.workers:
+        worker.process.kill()
+        worker.process.join()
     for attempt in ("first", "second"):
         _rendered, built = recipe.build(root, "2024-11", ["pdf"], out / attempt, use_cache=False)
         assert workers.broken

@@ -130,17 +130,6 @@ def test_pypdf_takes_an_object_into_its_table() -> None:
     writer.write(io.BytesIO())
 
 
-def test_the_process_pool_lists_its_processes() -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
-    from issuepress.editions.pdf import private
-
-    with ProcessPoolExecutor(max_workers=1) as executor:
-        assert executor.submit(int, "1").result(timeout=60) == 1
-        processes = private.pool_processes(executor)
-        assert len(processes) == 1 and processes[0].is_alive()
-
-
 @pytest.mark.parametrize("library, bound", [("weasyprint", "71"), ("pypdf", "8")])
 def test_libraries_with_private_api_have_an_upper_bound(library: str, bound: str) -> None:
     import tomllib

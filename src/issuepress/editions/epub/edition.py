@@ -26,8 +26,8 @@ from .. import Finish, Made, common
 from . import container
 from .container import Store
 from .cover import typographic_cover
-from .xhtml import KNOWN_PREFIXES, to_xhtml
 from .fontsubset import subset_fonts
+from .xhtml import KNOWN_PREFIXES, to_xhtml
 
 FOLDER = "EPUB"
 # An <img> with no alt text, or an empty one (the sanitizer always writes double quotes).

@@ -13,17 +13,19 @@ the cache does not wait half a second for it.)
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable
 
 from ...cache import MemoryCache
 from ...cache import key as cache_key
-from ...errors import IssueError, Problem
+from ...errors import IssueError, Problem, shown_path
 from ...layouts import Theme
 from ...model import Asset, PrintSettings, RenderedIssue
 from .. import Finish, Made, common
 from . import assembly, furniture, marks, preflight
 from .layout import lay_out, workers_started
+from .pool import WorkFailed
 from .print_html import print_body
 from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
 
@@ -108,7 +110,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
     order = [(spec.name, spec.kind) for spec in specs]
     heads = _heads(rendered)
     padded = 1 if screen else 4 if settings.binding == "saddle-stitch" else 2
-    with workers_started() as workers:
+    with workers_started() as workers, _said_as_problems(rendered):
         parts, laid_out = lay_out([spec for spec in specs if spec.kind != "contents"], files, slack, cache,
                                   files_key, workers)
         # The contents page needs the page numbers, which need its own page count: it is laid out
@@ -141,7 +143,8 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
         processes = workers.count if workers is not None and not workers.broken else 1
 
     def finish() -> tuple[bytes, preflight.Report]:
-        data = assembling.result() if assembling is not None else assembly.assemble(*job)
+        with _said_as_problems(rendered):
+            data = assembling.result() if assembling is not None else assembly.assemble(*job)
         families = set(theme.families.values())
         labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
         facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
@@ -155,6 +158,25 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
         return data, report
 
     return finish
+
+
+@contextmanager
+def _said_as_problems(rendered: RenderedIssue):
+    """Work a layout process could not do (it died doing it, twice, or ran for far too long) -> a problem of the
+    piece whose part it was: the build then stops cleanly, saying where, and the other editions are written."""
+    try:
+        yield
+    except WorkFailed as failed:
+        spec = failed.item
+        piece = next((piece for piece in rendered.pieces if spec is not None and piece.slug == spec.name), None)
+        root = rendered.issue.magazine.root
+        if piece is not None:
+            what, where = f"\u201c{piece.title}\u201d could not be laid out", shown_path(piece.source, root)
+        else:
+            what = f"the {spec.name} could not be laid out" if spec is not None else "the PDF could not be assembled"
+            where = shown_path(rendered.issue.manifest, root)
+        raise IssueError([Problem(f"{what}: {failed.reason}. This is a fault in the layout, not in your text; "
+                                  "build again, and if it happens again report it with this file", where)]) from None
 
 
 def check_layouts(rendered: RenderedIssue, theme: Theme) -> None:

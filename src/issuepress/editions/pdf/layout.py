@@ -14,7 +14,7 @@ import logging
 import multiprocessing.util
 
 from ...model import Asset
-from . import pool, preflight, private
+from . import pool, preflight, private, worker
 from .fontfaces import font_configuration
 from .types import BASE_URL, Bookmark, Part, PartSpec
 
@@ -52,7 +52,8 @@ def lay_out(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: fl
     todo.sort(key=lambda item: -item[0].weight)  # longest first: the workers finish together
     if workers is not None and not workers.broken and todo:
         specs = [spec for spec, _ in todo]  # even one part goes to the workers, which keep their stylesheets
-        made = workers.map(_lay_out_in_worker, specs, files, slack_px, lambda: _lay_out_here(specs, files, slack_px))
+        made = workers.map(_lay_out_in_worker, specs, files, slack_px, lambda spec: _lay_out_here([spec], files,
+                                                                                                 slack_px)[0])
     else:
         made = _lay_out_here([spec for spec, _ in todo], files, slack_px)
     for (spec, digest), part in zip(todo, made):
@@ -68,8 +69,8 @@ def _lay_out_here(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_
     return [_lay_out_one(spec) for spec in specs]
 
 
-def _lay_out_in_worker(job: pool.Job, spec: PartSpec) -> Part:
-    files, slack_px = pool.job_in_worker(job)
+def _lay_out_in_worker(job: worker.Job, spec: PartSpec) -> Part:
+    files, slack_px = worker.job_in_worker(job)
     if _JOB.get("files") is not files:
         _JOB.clear()
         _JOB.update(files=files, slack_px=slack_px)
@@ -114,9 +115,9 @@ def _imported(url: str) -> str | None:
 def _fonts_by_content(files) -> tuple:
     """(href, digest) of every font the layout can load: in a worker the job folder names each
     font file by its digest; in this process the assets carry it."""
-    fonts = {href: found for href, found in (files.index if isinstance(files, pool.JobFiles) else files).items()
+    fonts = {href: found for href, found in (files.index if isinstance(files, worker.JobFiles) else files).items()
              if href.startswith("fonts/") and not isinstance(found, bytes)}
-    return tuple(sorted((href, found[0] if isinstance(files, pool.JobFiles) else found.digest)
+    return tuple(sorted((href, found[0] if isinstance(files, worker.JobFiles) else found.digest)
                         for href, found in fonts.items()))
 
 

@@ -4,36 +4,78 @@ The processes know nothing of layout: they run the functions they are given
 (laying out a part, assembling a PDF) with the files of the current job. They
 are started before the issue is read and load WeasyPrint (`preload`) while
 this process reads and renders the issue, which takes the half second
-WeasyPrint needs to load off the build's time. What they work with reaches
-them through a private temporary folder: each font and image once as a file
-of its own, which a worker reads only when a part asks for it (so a worker
-never holds every image of an image-heavy issue), and per job a small job file
-with the stylesheets, where each font and image is, and the job's settings.
+WeasyPrint needs to load off the build's time.
+
+Everything that crosses between processes goes through files in a private
+temporary folder: each font and image once (a worker reads one only when a
+part asks for it), a job file with the stylesheets and settings, each task's
+function and arguments, and each result. Through a pipe of its own, each
+worker only receives "task N is in this file" and answers "task N is done",
+messages small enough that the system writes each in one piece. So a worker
+that dies at any moment (killed, crashed, out of memory) leaves nothing half
+sent: its pipe just closes. Every wait has a bound, a task that runs too long
+is stopped, and stopping the workers never waits on them for more than a few
+seconds: nothing a worker does can make the build hang.
 """
 
 from __future__ import annotations
 
-import ctypes
 import multiprocessing
+import multiprocessing.connection
 import os
-import pickle
 import shutil
 import signal
 import tempfile
 import threading
+import time
 import uuid
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from ...model import Asset
-from . import private
+from . import worker as process_side
+from .worker import Job
 
 T = TypeVar("T")
 
-Job = tuple[str, str]  # (the job file's path, its token)
+POLL_SECONDS = 1.0  # how often a wait looks again at processes that may have died
+STOP_SECONDS = 5.0  # how long a worker asked to stop may take before it is killed
+# How long one task (a part's layout, an assembly) may take before its worker is stopped: far longer
+# than any real part takes (a 100-page story lays out in under a minute), so only a stuck layout meets it.
+TASK_SECONDS = float(os.environ.get("ISSUEPRESS_TASK_SECONDS", "900"))
+
+
+class WorkFailed(Exception):
+    """A task could not be done in a worker: the process died doing it (twice), or it ran too long."""
+
+    def __init__(self, item: Any, reason: str):
+        super().__init__(reason)
+        self.item, self.reason = item, reason
+
+
+@dataclass
+class _Task:
+    number: int
+    function: Callable
+    args: tuple
+    item: Any = None  # what the caller names the task by, when it fails
+    tries: int = 0
+    started: float = 0.0
+    done: bool = False
+    value: Any = None
+    error: BaseException | None = None
+
+
+@dataclass
+class _Worker:
+    process: Any
+    tasks: Any  # the pipe end this process sends tasks on
+    results: Any  # the pipe end it reads "done" on
+    task: _Task | None = None
+    dead: bool = False
+    lost: list = field(default_factory=list)
 
 
 class Workers:
@@ -42,16 +84,18 @@ class Workers:
     def __init__(self, count: int, preload: Callable[[], None]) -> None:
         self.count = count
         self.folder = Path(tempfile.mkdtemp(prefix="issuepress-layout-"))
-        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=_start_worker, initargs=(os.getpid(), preload))
-        self.pool.submit(int)  # forks every worker now (with fork, all are started on the first task)
+        (self.folder / "tmp").mkdir()
+        self.workers: list[_Worker] = []
+        for _ in range(count):
+            self.workers.append(self._start_one(preload))
+        self._numbers = 0
+        self._lock = threading.RLock()  # one thread at a time hands out tasks and reads results
         self._job: Job | None = None
         self._files: dict | None = None  # kept, so that a new dict cannot take the old one's id
         self._settings: Any = None
         self._written: dict[str, str] = {}  # file names in the job folder, by the asset's digest
         self._used = False
         self._previous: set[str] = set()
-        self.broken = False  # a worker died (killed, out of memory): work in this process from then on
         self.warm = False  # they have done work, so WeasyPrint is loaded: no task waits for it
         self.depth = 1  # the `workers_started` blocks using them; they stop when the first one ends
         self.closed = False
@@ -66,39 +110,32 @@ class Workers:
             return None  # forking a process that runs threads (the preview server) can deadlock the children
         return cls(cpus, preload)
 
-    def map(self, function: Callable[[Job, Any], T], items: list, files: dict[str, Asset | bytes], settings: Any,
-            here: Callable[[], list[T]]) -> list[T]:
-        """`function(job, item)` for every item, in the workers, with `files` and `settings` as the job
-        (`job_in_worker` reads it there); `here()` instead if a worker has died."""
+    @property
+    def broken(self) -> bool:
+        """No worker is left (all died): work is done in this process from then on."""
+        return not any(not worker.dead for worker in self.workers)
+
+    def _start_one(self, preload: Callable[[], None]) -> _Worker:
+        context = multiprocessing.get_context("fork")
+        task_reader, task_writer = context.Pipe(duplex=False)
+        result_reader, result_writer = context.Pipe(duplex=False)
+        # The child closes the ends it must not hold: this process's ends of its own pipes and of every
+        # earlier worker's, so that a pipe closes when the one worker writing to it dies.
+        others = [task_writer, result_reader] + [end for w in self.workers for end in (w.tasks, w.results)]
+        process = context.Process(target=process_side.serve, name="issuepress-layout", daemon=True,
+                                  args=(task_reader, result_writer, os.getpid(), preload, others,
+                                        str(self.folder / "tmp")))
+        process.start()
+        task_reader.close()
+        result_writer.close()
+        return _Worker(process, task_writer, result_reader)
+
+    # --- the job: files every task of a build may read ---
+
+    def _use_job(self, files: dict[str, Asset | bytes], settings: Any) -> Job:
         if self._job is None or files is not self._files or settings != self._settings:
             self._new_job(files, settings)
-        self._used = True
-
-        def in_workers() -> list[T]:
-            results = list(self.pool.map(function, [self._job] * len(items), items))
-            self.warm = True
-            return results
-
-        return self._unless_one_died(in_workers, here)
-
-    def hand_off(self, function: Callable[..., T], *args) -> "HandedOff[T]":
-        """`function(*args)` in a worker, while this process goes on; its result() waits for it (or, if a
-        worker has died, runs it here)."""
-        self._used = True
-        # A worker that died while idle is noticed here: nothing laid out since has asked the pool.
-        future = self._unless_one_died(lambda: self.pool.submit(function, *args), lambda: None)
-        return HandedOff(self, function, args, future)
-
-    def _unless_one_died(self, in_workers: Callable[[], T], here: Callable[[], T]) -> T:
-        """`in_workers()`; if a worker has died (killed, out of memory), `here()` in this process instead,
-        and from then on: a rebuild (--watch) goes on without workers."""
-        try:
-            return in_workers()
-        except BrokenProcessPool:
-            if self.closed:  # stopped because the build was abandoned: nothing it asked for is wanted
-                raise
-            self.broken = True
-            return here()
+        return self._job
 
     def _new_job(self, files: dict[str, Asset | bytes], settings: Any) -> None:
         """Write the job file; fonts and images another job wrote stay, those no longer used go."""
@@ -106,8 +143,7 @@ class Workers:
         index = {href: found if isinstance(found, bytes) else (self._write(found), found.media_type)
                  for href, found in files.items()}
         path = self.folder / f"job-{token}"
-        with open(path, "wb") as job:
-            pickle.dump((index, settings), job, protocol=pickle.HIGHEST_PROTOCOL)
+        process_side.dump((index, settings), path)
         if self._job is not None:
             Path(self._job[0]).unlink(missing_ok=True)
         self._job, self._files, self._settings = (str(path), token), files, settings
@@ -126,32 +162,151 @@ class Workers:
             self._written[asset.digest] = name
         return str(self.folder / self._written[asset.digest])
 
+    # --- handing out tasks and waiting for them ---
+
+    def map(self, function: Callable[[Job, Any], T], items: list, files: dict[str, Asset | bytes], settings: Any,
+            here: Callable[[Any], T]) -> list[T]:
+        """`function(job, item)` for every item, in the workers, with `files` and `settings` as the job
+        (`job_in_worker` reads it there). Items no worker is left for are done here, by `here(item)`.
+        Raises WorkFailed for an item whose worker died twice doing it, or that ran too long."""
+        with self._lock:
+            job = self._use_job(files, settings)
+            self._used = True
+            tasks = [self._task(function, (job, item), item) for item in items]
+            self._run(tasks, lambda task: here(task.item))
+            self.warm = True
+            return [task.value for task in tasks]
+
+    def hand_off(self, function: Callable[..., T], *args) -> "HandedOff":
+        """`function(*args)` in a worker while this process goes on; its `result()` waits for it."""
+        with self._lock:
+            self._used = True
+            task = self._task(function, args, None)
+            self._dispatch([task])
+            return HandedOff(self, task)
+
+    def _task(self, function: Callable, args: tuple, item: Any) -> _Task:
+        self._numbers += 1
+        return _Task(self._numbers, function, args, item)
+
+    def _run(self, tasks: list[_Task], here: Callable[[_Task], Any]) -> None:
+        """Every task done: in the workers while any is alive, then here (never a task that killed a worker)."""
+        while not all(task.done for task in tasks):
+            waiting = [task for task in tasks if not task.done and not self._running(task)]
+            if waiting and self.broken:
+                for task in waiting:
+                    if task.tries:  # it was running when its worker died: here it might end this process too
+                        raise WorkFailed(task.item, "the layout process doing it stopped unexpectedly")
+                    task.value, task.done = here(task), True
+                continue
+            self._dispatch(waiting)
+            self._collect()
+        for task in tasks:
+            if task.error is not None:
+                raise task.error
+
+    def _running(self, task: _Task) -> bool:
+        return any(worker.task is task for worker in self.workers)
+
+    def _dispatch(self, tasks: list[_Task]) -> None:
+        for worker in self.workers:
+            if not tasks:
+                return
+            if worker.dead or worker.task is not None:
+                continue
+            task = tasks[0]
+            path = self.folder / f"task-{task.number}"
+            process_side.dump((task.function, task.args), path)
+            try:
+                worker.tasks.send((task.number, str(path)))
+            except (OSError, EOFError):  # it died while idle
+                self._lost(worker, "")
+                continue
+            task.started, worker.task = time.monotonic(), task
+            tasks.pop(0)
+
+    def _collect(self) -> None:
+        """Wait (at most a poll interval) for a result or a death among the busy workers, and record it."""
+        busy = [worker for worker in self.workers if worker.task is not None]
+        if not busy:
+            return
+        readable = multiprocessing.connection.wait([w.results for w in busy] + [w.process.sentinel for w in busy],
+                                                   timeout=POLL_SECONDS)
+        for worker in busy:
+            task = worker.task
+            if worker.results in readable:
+                try:
+                    while worker.task is task and worker.results.poll():
+                        self._heard(worker, task, *worker.results.recv())
+                except (OSError, EOFError):
+                    self._lost(worker, _how_it_ended(worker.process))
+            elif worker.process.sentinel in readable:
+                self._lost(worker, _how_it_ended(worker.process))
+            elif time.monotonic() - task.started > TASK_SECONDS:
+                worker.process.kill()
+                self._lost(worker, "")
+                task.done, task.error = True, WorkFailed(task.item, f"it took more than {TASK_SECONDS:.0f} s")
+
+    def _heard(self, worker: _Worker, task: _Task, number: int, state: str) -> None:
+        """A worker's message: it has started a task (counted: a task that kills two workers is not tried
+        again), or finished it, its result or exception in a file."""
+        assert number == task.number, "a worker speaks of the task it was given"
+        if state == "started":
+            task.tries += 1
+            return
+        value = process_side.load(self.folder / f"result-{number}")
+        task.value, task.error = (value, None) if state == "done" else (None, value)
+        task.done, worker.task = True, None
+        (self.folder / f"task-{number}").unlink(missing_ok=True)
+
+    def _lost(self, worker: _Worker, how: str) -> None:
+        """A worker has died: its task goes back to be done again, unless it has killed a worker before."""
+        worker.dead = True
+        worker.process.join(timeout=STOP_SECONDS)
+        task, worker.task = worker.task, None
+        if task is not None and not task.done and task.tries >= 2:
+            task.done = True
+            task.error = WorkFailed(task.item, f"the layout process doing it stopped unexpectedly ({how}), twice")
+
+    def result_of(self, task: _Task) -> Any:
+        with self._lock:
+            self._run([task], lambda task: task.function(*task.args))
+            return task.value
+
     def close(self, abandoned: bool = False) -> None:
         """Stop the workers. `abandoned`: the build failed or was interrupted, and nothing they are
-        doing is wanted any more."""
+        doing is wanted any more: they are killed at once. Otherwise they are asked to stop, and killed
+        if they have not within a few seconds. Never waits longer."""
         self.closed = True
         try:
-            if abandoned or not self._used:
-                # Stop them now instead of waiting for a part or an assembly nobody will use, or (when
-                # everything came from the cache) for WeasyPrint to load. They hold nothing to clean up.
-                for process in private.pool_processes(self.pool):
-                    process.kill()
-            self.pool.shutdown(cancel_futures=True)
+            for worker in self.workers:
+                if abandoned or not self._used or worker.task is not None:
+                    worker.process.kill()
+                else:
+                    try:
+                        worker.tasks.send(None)
+                    except (OSError, EOFError):
+                        pass
+            deadline = time.monotonic() + STOP_SECONDS
+            for worker in self.workers:
+                worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
+                if worker.process.is_alive():
+                    worker.process.kill()
+                    worker.process.join(timeout=STOP_SECONDS)
+                for end in (worker.tasks, worker.results):
+                    end.close()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)  # a second Ctrl-C must not leave the images behind
 
 
 class HandedOff:
-    """Work handed to a worker; `result()` waits for it."""
+    """Work handed to a worker; `result()` waits for it (or does it here, if no worker is left)."""
 
-    def __init__(self, workers: Workers, function: Callable, args: tuple, future):
-        self.workers, self.function, self.args, self.future = workers, function, args, future
+    def __init__(self, workers: Workers, task: _Task):
+        self.workers, self.task = workers, task
 
     def result(self):
-        def here():
-            return self.function(*self.args)
-
-        return here() if self.future is None else self.workers._unless_one_died(self.future.result, here)
+        return self.workers.result_of(self.task)
 
 
 _RUNNING: list[Workers] = []
@@ -184,57 +339,14 @@ def workers_started(preload: Callable[[], None]):
             workers.close(abandoned)
 
 
-def _start_worker(parent: int, preload: Callable[[], None]) -> None:
-    # Ctrl-C at a terminal reaches every process in the group; the build's own process stops the
-    # workers, which would otherwise each print a KeyboardInterrupt traceback. SIGTERM just ends one.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    _end_with(parent)
-    preload()
-
-
-def _end_with(parent: int) -> None:
-    """Have Linux end this worker when the build's process dies, even by SIGKILL: an idle worker
-    otherwise waits for work forever, holding its memory."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the executor's own shutdown is all there is
-        return
-    if os.getppid() != parent:  # the parent died before the request was in place
-        os._exit(1)
-
-
-_JOB_READ: dict[str, Any] = {}  # in a worker: the job last read, by its token
-
-
-def job_in_worker(job: Job) -> tuple["JobFiles", Any]:
-    """In a worker: the job's files and settings (the job file is read once per job)."""
-    path, token = job
-    if _JOB_READ.get("token") != token:
-        with open(path, "rb") as file:
-            index, settings = pickle.load(file)
-        _JOB_READ.clear()
-        _JOB_READ.update(token=token, files=JobFiles(index), settings=settings)
-    return _JOB_READ["files"], _JOB_READ["settings"]
-
-
-class JobFiles:
-    """The job's files as a worker sees them: stylesheets from the job file, fonts and images
-    read from the job folder when a part asks for them."""
-
-    def __init__(self, index: dict[str, bytes | tuple[str, str]]):
-        self.index = index
-
-    def get(self, href: str, default=None) -> Asset | bytes | None:
-        entry = self.index.get(href)
-        if entry is None or isinstance(entry, bytes):
-            return default if entry is None else entry
-        path, media_type = entry
-        return Asset(href, Path(path).read_bytes(), media_type, Path(href))
-
-    def __getitem__(self, href: str) -> Asset | bytes:
-        found = self.get(href)
-        if found is None:
-            raise KeyError(href)
-        return found
+def _how_it_ended(process) -> str:
+    process.join(timeout=STOP_SECONDS)
+    code = process.exitcode
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        try:
+            return f"signal {-code}, {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit status {code}"

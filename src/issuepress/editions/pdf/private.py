@@ -1,7 +1,7 @@
 """Every use of a library's private API in issuepress, in one place: WeasyPrint's layout boxes and log texts,
-its font configuration's folder, pypdf's object table, the process pool's processes.
+its font configuration's folder, pypdf's object table.
 
-Libraries change these without notice. Each has a fast smoke test (tests/test_private_api.py), and the
+Libraries change these without notice. Each has a fast smoke test (tests/test_structure.py), and the
 libraries have an upper version bound in pyproject.toml, so that an upgrade fails in `make test`, here, rather
 than quietly in an editor's build. WeasyPrint is imported only when one of these is used.
 """
@@ -52,8 +52,3 @@ def remove_font_folder(fonts) -> None:
 def add_object(writer, pdf_object):
     """Add an object to a pypdf writer's object table; its indirect reference."""
     return writer._add_object(pdf_object)
-
-
-def pool_processes(executor) -> list:
-    """The worker processes of a concurrent.futures ProcessPoolExecutor (Python 3.14 adds kill_workers)."""
-    return list(getattr(executor, "_processes", {}).values())

@@ -1,0 +1,117 @@
+"""A layout process's life -> tasks read from its pipe, each result left in a file, and the job's files read
+when a task asks for them. The other side of `pool`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pickle
+import signal
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+from ...model import Asset
+
+Job = tuple[str, str]  # (the job file's path, its token)
+
+def serve(tasks, results, parent: int, preload: Callable[[], None], others: list, temporary: str) -> None:
+    """A worker's life: take a task, do it, leave the result in a file, say so; until told to stop."""
+    # Ctrl-C at a terminal reaches every process in the group; the build's own process stops the
+    # workers, which would otherwise each print a KeyboardInterrupt traceback. SIGTERM just ends one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for end in others:
+        end.close()
+    _end_with(parent)
+    # What the libraries put in temporary files (WeasyPrint copies fonts) goes in the job folder, which is
+    # removed with the workers even when they are killed.
+    os.environ["TMPDIR"] = tempfile.tempdir = temporary
+    preload()
+    while True:
+        try:
+            message = tasks.recv()
+        except (EOFError, OSError):  # the build's process has gone
+            return
+        if message is None:
+            return
+        number, path = message
+        results.send((number, "started"))
+        try:
+            function, args = load(Path(path))
+            outcome, state = function(*args), "done"
+        except BaseException as error:  # noqa: BLE001 - handed to the build's process, which raises it
+            outcome, state = _picklable(error), "failed"
+        dump(outcome, Path(path).with_name(f"result-{number}"))
+        results.send((number, state))
+
+
+def _picklable(error: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:  # noqa: BLE001 - an exception that cannot cross processes is said in words
+        return RuntimeError(f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+
+
+def _end_with(parent: int) -> None:
+    """Have Linux end this worker when the build's process dies, even by SIGKILL: an idle worker
+    otherwise waits for work forever, holding its memory."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pipes closing is all there is
+        return
+    if os.getppid() != parent:  # the parent died before the request was in place
+        os._exit(1)
+
+
+_JOB_READ: dict[str, Any] = {}  # in a worker: the job last read, by its token
+
+
+def job_in_worker(job: Job) -> tuple["JobFiles", Any]:
+    """In a worker: the job's files and settings (the job file is read once per job)."""
+    path, token = job
+    if _JOB_READ.get("token") != token:
+        index, settings = load(Path(path))
+        _JOB_READ.clear()
+        _JOB_READ.update(token=token, files=JobFiles(index), settings=settings)
+    return _JOB_READ["files"], _JOB_READ["settings"]
+
+
+class JobFiles:
+    """The job's files as a worker sees them: stylesheets from the job file, fonts and images
+    read from the job folder when a part asks for them."""
+
+    def __init__(self, index: dict[str, bytes | tuple[str, str]]):
+        self.index = index
+
+    def get(self, href: str, default=None) -> Asset | bytes | None:
+        entry = self.index.get(href)
+        if entry is None or isinstance(entry, bytes):
+            return default if entry is None else entry
+        path, media_type = entry
+        return Asset(href, Path(path).read_bytes(), media_type, Path(href))
+
+    def __getitem__(self, href: str) -> Asset | bytes:
+        found = self.get(href)
+        if found is None:
+            raise KeyError(href)
+        return found
+
+
+def dump(value: Any, path: Path) -> None:
+    """Write a pickle whole or not at all: the reader never sees half a file."""
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as file:
+        pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+
+
+def load(path: Path) -> Any:
+    with open(path, "rb") as file:
+        value = pickle.load(file)
+    path.unlink(missing_ok=True) if path.name.startswith("result-") else None
+    return value
