@@ -82,14 +82,30 @@ def test_article_files_may_have_url_characters_in_their_names(tmp_path: Path) ->
     assert "Half off." in article.body
 
 
-@pytest.mark.parametrize("href", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi"])
+@pytest.mark.parametrize("href", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi", "irc://x.org/c",
+                                  "a+b+c:x"])
 def test_a_link_no_edition_keeps_leaves_its_text_and_says_so(href: str, tmp_path: Path) -> None:
     rendered, article = render(one_article(tmp_path, f"See [the trick]({href}) here.\n"))
     assert "See the trick here." in lxml_html.fragment_fromstring(article.body, create_parent="div").text_content()
     assert href.split(":")[0] not in article.body
     scheme = href.split(":")[0]
     assert [w.message for w in rendered.warnings] == [
-        f"link removed (the text stays): '{href}' is a {scheme}: link, which no edition keeps"]
+        f"link removed (the text stays): '{href}' is a '{scheme}:' address, which no edition keeps"]
+
+
+@pytest.mark.parametrize("src, said", [
+    ("#", "image '#' names no file, only a place in a page; write the file's path"),
+    ("", "image names no file; write the file's path"),
+    ("irc://x.org/c.png", "image 'irc://x.org/c.png' is a 'irc:' address, not a file; name a file inside the "
+     "magazine folder"),
+])
+def test_an_image_that_names_no_file_is_said_in_words(src: str, said: str, tmp_path: Path) -> None:
+    root = one_article(tmp_path, f"Text.\n\n![x]({src})\n")
+    with pytest.raises(IssueError) as failed:
+        load(root, "x")
+    lines = (root / "issues/x/articles/piece.md").read_text(encoding="utf-8").splitlines()
+    line = next(number for number, text in enumerate(lines, 1) if text.startswith("![x]"))
+    assert [str(problem) for problem in failed.value.problems] == [f"issues/x/articles/piece.md:{line}: {said}"]
 
 
 @pytest.mark.parametrize("tag", ["script", "title", "b"])

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import csv
 import email
-from email import policy
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
-import os
 from collections import Counter
+from email import policy
 from pathlib import Path
 
 import pytest
+from mailserver import PASSWORD, Behaviour, MailServer, password_forms
 
 from conftest import copy_sample, problem_lines, run_cli
-from mailserver import Behaviour, MailServer, PASSWORD, password_forms
 
 COUNT = 200
 KINDLES = 10  # the first ten subscribers have a Send-to-Kindle address too

@@ -208,8 +208,9 @@ def test_issue_without_cover_gets_a_typographic_cover(sample: Path) -> None:
     opf = xml(epub, "EPUB/content.opf")
     assert opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS) == ["images/generated-cover.png"]
     with zipfile.ZipFile(epub) as archive:
-        from PIL import Image
         import io
+
+        from PIL import Image
         cover = Image.open(io.BytesIO(archive.read("EPUB/images/generated-cover.png")))
     assert cover.size == (1600, 2400)
     assert len(cover.convert("L").getcolors(maxcolors=1 << 16)) > 10, "the cover has no text on it"

@@ -98,7 +98,7 @@ with recipe.layout_workers(["pdf"]) as workers:
         worker.process.kill()
         worker.process.join()
     for attempt in ("first", "second"):
-        _rendered, built = recipe.build(root, "2024-11", ["pdf"], out / attempt, use_cache=False)
+        _rendered, built, _failed = recipe.build(root, "2024-11", ["pdf"], out / attempt, use_cache=False)
         assert workers.broken
         print(built[0].detail)
 assert pool._RUNNING == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from issuepress.content import text_direction
-from issuepress.content.markdown import slugify, unique
+from issuepress.content.names import slugify, unique
 from issuepress.editions.pdf.assembly import PageSlot, plan
 from issuepress.editions.pdf.furniture import DIGITS, cells_for
 from issuepress.load.fields import web_address_problem

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from . import recipe
 from .editions import EDITIONS
@@ -84,20 +85,23 @@ def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir:
     """Build ISSUE_ID (a folder under issues/) into its editions."""
     chosen = _formats(formats)
 
-    def build_once(failed: AbstractContextManager, because: str = "") -> None:
-        """One build, reported. `failed` says what a failure means (and whether the command ends);
-        `because` names the files whose change a rebuild follows."""
+    def build_once(failed: AbstractContextManager, because: str = "") -> bool:
+        """One build, reported; whether every edition was written. `failed` says what a failure of the whole
+        build means (and whether the command ends); `because` names the files whose change a rebuild follows."""
         started = time.perf_counter()
         built = None
         with failed, recipe.layout_workers(chosen), BuildProgress(out, issue_id, describe) as progress:
-            rendered, built = recipe.build(root, issue_id, chosen, out_dir, progress, use_cache=not no_cache)
+            rendered, built, not_built = recipe.build(root, issue_id, chosen, out_dir, progress,
+                                                      use_cache=not no_cache)
         if built is None:  # it failed, and `failed` has said so
-            return
-        # Outside `failed`: once the editions are written, nothing can make the build "write nothing".
-        out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings))
+            return False
+        # Outside `failed`: once editions are written, nothing can make the build "write nothing".
+        out.problems(rendered.warnings + tuple(w for item in built for w in item.warnings)
+                     + tuple(p for item in not_built for p in item.problems))
         out.detail(f"read {counted(len(rendered.pieces), 'piece')} and {counted(len(rendered.assets), 'image')}: "
                    + ", ".join(shown(piece.source) for piece in rendered.pieces))
-        build_summary(out, issue_id, built, time.perf_counter() - started, because)
+        build_summary(out, issue_id, built, not_built, time.perf_counter() - started, because)
+        return not not_built
 
     describe = {name: edition.describe for name, edition in EDITIONS.items()}
     if watch:
@@ -105,8 +109,8 @@ def build_command(out: Output, issue_id: str, formats: tuple[str, ...], out_dir:
 
         with failures(out, "build failed", "nothing was written"):
             watch.watch(root, issue_id, chosen, out_dir, out, build_once)
-    else:
-        build_once(failures(out, "build failed", "nothing was written"))
+    elif not build_once(failures(out, "build failed", "nothing was written")):
+        sys.exit(1)
 
 
 @main.command("check")
@@ -142,7 +146,8 @@ def init_command(out: Output, folder: Path) -> None:
     for path in written:
         out.detail(f"wrote {shown(path)}")
     go = "" if folder == Path(".") else f"cd {shlex.quote(str(shown(folder)))} && "
-    out.say(f"[green]created[/green] a magazine in {shown(folder)} ({len(written)} files) with an example issue.")
+    out.say(Text.assemble(("created", "green"), f" a magazine in {shown(folder)} ({len(written)} files) with an "
+                          "example issue."))
     out.say(f"next: {go}issuepress serve example   (or start your own: issuepress new 2025-01)")
 
 
@@ -162,8 +167,8 @@ def eject_command(out: Output, fonts: bool, root: Path) -> None:
     for path in written:
         out.detail(f"wrote {shown(path)}")
     what = "layouts/ and fonts/" if fonts else "layouts/"
-    out.say(f"[green]copied[/green] the built-in {what} ({len(written)} files) into {shown(root)}; "
-            "builds now use these copies")
+    out.say(Text.assemble(("copied", "green"), f" the built-in {what} ({len(written)} files) into {shown(root)}; "
+                          "builds now use these copies"))
 
 
 @main.command("new")
@@ -177,8 +182,8 @@ def new_command(out: Output, issue_id: str, from_id: str | None, root: Path) -> 
         planned = nextissue.plan(root, issue_id, from_id, dt.date.today())
         written = nextissue.create(root, planned)
     after = f" after {planned.previous.id}" if planned.previous else ""
-    out.say(f"[green]created[/green] {shown(written[0])}: volume {planned.volume}, number {planned.number}, "
-            f"dated {planned.date.isoformat()}{after}")
+    out.say(Text.assemble(("created", "green"), f" {shown(written[0])}: volume {planned.volume}, "
+                          f"number {planned.number}, dated {planned.date.isoformat()}{after}"))
     out.say(f"next: add articles under {shown(written[0].parent / 'articles')} and list them in the manifest; "
             f"issuepress serve {issue_id} shows the issue as you go")
 

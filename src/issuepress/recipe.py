@@ -1,7 +1,10 @@
 """The recipe: load and check everything, render every piece, build the editions in memory, then write them.
 
-Nothing is written until every edition asked for has been built, so a
-problem anywhere leaves the previous editions untouched.
+Nothing is written until every edition asked for has been made. A problem in
+the issue's files (the manifest, an article, an image) stops them all and
+leaves the previous editions untouched; a problem of one edition only (the
+printer's preflight, say) keeps that edition's previous file, and the others
+are written.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Callable, Generic, TypeVar
 from . import content
 from .cache import Cache, MemoryCache
 from .editions import EDITIONS, Edition, Finish, Made
-from .errors import IssueError, Problems
+from .errors import IssueError, Problem, Problems
 from .layouts import Theme, load_theme
 from .load import manifest
 from .model import Contributor, RenderedIssue
@@ -108,8 +111,10 @@ def rehearse(rendered: RenderedIssue, theme: Theme) -> tuple:
 
 def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = None,
           progress: Callable[[str, str], None] = lambda event, name: None,
-          use_cache: bool = True) -> tuple[RenderedIssue, list[Built]]:
-    """Build the editions named in `formats`; returns what was written."""
+          use_cache: bool = True) -> tuple[RenderedIssue, list[Built], list["Failed"]]:
+    """Build the editions named in `formats`; returns the issue, what was written, and the editions that
+    could not be made (a problem of one edition only: the others are written). A problem in the issue's
+    files stops every edition: IssueError."""
     with layout_workers(formats):
         return _build(root, issue_id, formats, out_dir, progress, use_cache)
 
@@ -135,10 +140,8 @@ def _started_beside_layout(formats: list[str], start: Callable[[str], T]) -> lis
     beside = _Beside(lambda: [(name, start(name)) for name in laid_out])
     try:
         here = [(name, start(name)) for name in others]
-    except IssueError as error:  # the PDF editions' problems too, once their layouts are done
-        raise IssueError(error.problems + beside.problems()) from None
-    except Exception:  # a bug: the layout processes must be free again for the next build (--watch)
-        beside.problems()
+    except BaseException:  # a bug, or Ctrl-C: the layout processes must be free again for the next build (--watch)
+        beside.wait()
         raise
     return here + beside.result()
 
@@ -163,57 +166,85 @@ class _Beside(Generic[T]):
             raise self.error
         return self.value
 
-    def problems(self) -> tuple:
-        """Once it has finished: the problems it raised, if any (a bug of its own is said by the caller's)."""
-        try:
-            self.result()
-        except IssueError as error:
-            return error.problems
-        except Exception:
-            pass
-        return ()
+    def wait(self) -> None:
+        """Once it has finished, whatever it did (the caller has its own error to say)."""
+        self.thread.join()
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An edition that could not be made: its problems, and the file that keeps its last good version."""
+
+    edition: Edition
+    path: Path
+    problems: tuple[Problem, ...]
+
+
+@dataclass
+class _Making:
+    """One edition on its way: how long its work has taken so far, and what it made or why it could not."""
+
+    edition: Edition
+    seconds: float = 0.0
+    finish: Finish | None = None
+    made: Made | None = None
+    problems: tuple[Problem, ...] = ()
 
 
 def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
-           progress: Callable[[str, str], None], use_cache: bool) -> tuple[RenderedIssue, list[Built]]:
+           progress: Callable[[str, str], None],
+           use_cache: bool) -> tuple[RenderedIssue, list[Built], list[Failed]]:
     progress("load", issue_id)
     out_dir = out_dir or root / "build" / issue_id
     unwritable = _unwritable(out_dir)  # said now, not after a minute of layout
     cache = Cache(root / "build" / ".cache") if use_cache else MemoryCache()
-    rendered, theme = load(root, issue_id, cache)
+    rendered, theme = load(root, issue_id, cache)  # a problem in the manifest or the text stops every edition
     if unwritable:
         raise IssueError(unwritable)
     progress("loaded", issue_id)
-    made: list[tuple[Edition, Made, float]] = []
 
-    def start(name: str) -> tuple[Edition, Finish, float]:
-        edition = EDITIONS[name]
-        begun = time.perf_counter()
-        return edition, edition.start(rendered, theme, cache), time.perf_counter() - begun
-
-    for name in formats:  # said here, in this order: the editions are started side by side
+    def start(name: str) -> _Making:
+        making = _Making(EDITIONS[name])
         progress("start", name)
-    try:
-        started = dict(_started_beside_layout(formats, start))
-        for edition, finish, seconds in (started[name] for name in formats):
-            begun = time.perf_counter()
-            made.append((edition, finish(), seconds + time.perf_counter() - begun))
-            progress("done", edition.name)
-    except IssueError as error:  # the issue's warnings too: a failed build is when they matter most
-        raise IssueError(rendered.warnings + tuple(w for _e, result, _s in made for w in result.warnings)
-                         + error.problems) from None
-    built = []
-    for edition, result, seconds in made:
-        path = edition.target(out_dir, issue_id)
+        begun = time.perf_counter()
         try:
-            if edition.is_folder:
-                write_tree(path, result.data)
-                built.append(Built(edition, path, folder_size(result.data), seconds, result.detail, result.warnings))
-            else:
-                write_file(path, result.data)
-                built.append(Built(edition, path, len(result.data), seconds, result.detail, result.warnings))
-        except OSError as error:  # a full disk, a folder made read-only mid-build
-            written = "; written before it: " + ", ".join(str(item.path) for item in built) if built else ""
-            raise IssueError(f"could not write {path}: {error.strerror or error}{written}") from None
-    cache.commit()
-    return rendered, built
+            making.finish = making.edition.start(rendered, theme, cache)
+        except IssueError as error:  # this edition's own problem (a layout's mistake): the others go on
+            making.problems = error.problems
+        making.seconds = time.perf_counter() - begun
+        return making
+
+    started = dict(_started_beside_layout(formats, start))
+    for name in formats:
+        making = started[name]
+        begun = time.perf_counter()
+        if making.finish is not None:
+            try:
+                making.made = making.finish()
+            except IssueError as error:  # preflight refused it, say: the web edition and the EPUB are still written
+                making.problems = error.problems
+        making.seconds += time.perf_counter() - begun
+        progress("done" if making.made is not None else "failed", name)
+    built = [_write(making, out_dir, issue_id) for name in formats if (making := started[name]).made is not None]
+    if built:
+        cache.commit()  # what was made is right for its inputs, even where another edition failed
+    failed = [Failed(making.edition, making.edition.target(out_dir, issue_id), making.problems)
+              for name in formats if (making := started[name]).made is None]
+    return rendered, built, failed
+
+
+def _write(making: _Making, out_dir: Path, issue_id: str) -> Built:
+    edition, result = making.edition, making.made
+    path = edition.target(out_dir, issue_id)
+    begun = time.perf_counter()
+    try:
+        if edition.is_folder:
+            write_tree(path, result.data)
+            size = folder_size(result.data)
+        else:
+            write_file(path, result.data)
+            size = len(result.data)
+    except OSError as error:  # a full disk, a folder made read-only mid-build
+        raise IssueError(f"could not write {path}: {error.strerror or error}") from None
+    seconds = making.seconds + time.perf_counter() - begun
+    return Built(edition, path, size, seconds, result.detail, result.warnings)

@@ -26,15 +26,23 @@ from .errors import IssueError, Problem
 QUIET, NORMAL, VERBOSE = 0, 1, 2
 
 
+def plain_console(stderr: bool) -> Console:
+    """A console that prints text as it is written: rich's markup (`[bold]`) and emoji codes (`:100:`, which
+    turned `a.md:100: message` into `a.md💯 message`) are off, whatever the text holds."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
 @dataclass
 class Output:
     """The console and how much to say: QUIET shows only problems, VERBOSE also what was read."""
 
     level: int = NORMAL
     # soft_wrap: a problem line is never broken, so editors and tools can read `path:line:` whole
-    console: Console = field(default_factory=lambda: Console(stderr=True, highlight=False, soft_wrap=True))
+    console: Console = field(default_factory=lambda: plain_console(stderr=True))
 
-    def say(self, message: str, style: str | None = None) -> None:
+    def say(self, message: str | Text, style: str | None = None) -> None:
+        """A line as it is written: paths and an author's words are never read as markup. Colour a word
+        with `Text.assemble(("created", "green"), " the rest")`."""
         if self.level >= NORMAL:
             self.console.print(message, style=style, soft_wrap=True)
 
@@ -49,7 +57,7 @@ class Output:
 
     def table(self, table: RenderableType, stdout: bool = False) -> None:
         """A table at its natural width: a log or a pipe has no edge to wrap at, and grep needs whole rows."""
-        console = Console(highlight=False) if stdout else self.console
+        console = plain_console(stderr=False) if stdout else self.console
         if console.is_terminal:
             console.print(table)
             return
@@ -150,8 +158,9 @@ class BuildProgress:
     def __enter__(self) -> "BuildProgress":
         if self.live:
             self.progress = Progress(
-                SpinnerColumn(finished_text="[green]✓[/green]"), TextColumn("[bold]{task.fields[step]:<10}"),
-                TextColumn("{task.description}"), _Seconds(), console=self.out.console, transient=False)
+                SpinnerColumn(finished_text=Text("✓", style="green")),
+                TextColumn("{task.fields[step]:<10}", style="bold", markup=False),
+                TextColumn("{task.description}", markup=False), _Seconds(), console=self.out.console, transient=False)
             self.progress.start()
         return self
 
@@ -171,25 +180,37 @@ class BuildProgress:
         elif event in ("loaded", "done"):
             what = f"read {self.issue_id}" if event == "loaded" else f"built the {self.describe[name]}"
             self._end(step, what)
+        elif event == "failed":
+            self._end(step, f"could not build the {self.describe[name]}", failed=True)
 
     def _begin(self, step: str, what: str) -> None:
         self.started[step] = time.perf_counter()
         if self.progress:
             self.tasks[step] = self.progress.add_task(what, total=1, step=step)
         else:  # a log keeps the line at the start, so a stuck edition is visible in it
-            self.out.say(f"[bold]{step:<10}[/bold] {what} ...")
+            self.out.say(Text.assemble((f"{step:<10}", "bold"), f" {what} ..."))
 
-    def _end(self, step: str, what: str) -> None:
+    def _end(self, step: str, what: str, failed: bool = False) -> None:
         seconds = time.perf_counter() - self.started.get(step, time.perf_counter())
         if self.progress and step in self.tasks:
-            self.progress.update(self.tasks[step], description=what, completed=1)
+            if failed:  # a cross, not the tick of one that built
+                self.progress.remove_task(self.tasks.pop(step))
+                self.progress.console.print(Text.assemble(("✗ ", "red"), (f"{step:<10}", "bold"), f" {what}"))
+            else:
+                self.progress.update(self.tasks[step], description=what, completed=1)
         else:
             self.out.detail(f"{step:<10} {what} in {seconds:.2f}s")
 
 
-def build_summary(out: Output, issue_id: str, built, seconds: float, because: str = "") -> None:
-    """The table at the end of a build: what was written where, how big, and how long it took (and, for a
-    rebuild, the files whose change it follows)."""
+def build_summary(out: Output, issue_id: str, built, not_built, seconds: float, because: str = "") -> None:
+    """The table at the end of a build: what was written where, how big, and how long it took, and what could
+    not be written (and, for a rebuild, the files whose change it follows)."""
+    if not_built:  # said even with --quiet: the problems above need their outcome
+        for item in not_built:
+            errors = sum(not problem.warning for problem in item.problems)
+            kept = f"; {shown(item.path)} is the last one that built" if item.path.exists() else ""
+            out.console.print(f"{item.edition.name}: not written ({counted(errors, 'problem')}){kept}",
+                              style="bold red", soft_wrap=True)
     if out.level < NORMAL:
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
@@ -201,4 +222,8 @@ def build_summary(out: Output, issue_id: str, built, seconds: float, because: st
         table.add_row(item.edition.name, Text.assemble(("wrote", "green"), f" {shown(item.path)}"),
                       human_size(item.size), item.detail, f"{item.seconds:.2f}s")
     out.table(table)
-    out.say(f"{'rebuilt' if because else 'built'} {issue_id} in {seconds:.2f}s{because}", style="bold")
+    written = f"{'rebuilt' if because else 'built'} {issue_id} in {seconds:.2f}s{because}"
+    if not_built:
+        written += (f"; {', '.join(item.edition.name for item in built) or 'nothing'} written, "
+                    f"{', '.join(item.edition.name for item in not_built)} not")
+    out.say(written, style="bold red" if not_built else "bold")

@@ -25,7 +25,8 @@ from ..load.sources import read_text
 from ..load.yamlsource import LineDict, parse_yaml
 from ..model import Article, Contributor, Heading, Issue
 from . import rawhtml, sanitize
-from .markdown import MAX_NESTING, THEME_IDS, nested_too_deep, renderer_for, slugify, unique
+from .markdown import MAX_NESTING, nested_too_deep, renderer_for
+from .names import THEME_IDS, slugify, unique
 from .resolve import AssetRegistry, Piece
 
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", "ug", "ur", "yi"}
@@ -278,13 +279,21 @@ def _render_body(body: str, language: str, piece: Piece) -> tuple[str, tuple[Hea
 
 
 def _walk(tokens: list[Token]):
-    """Every token, with inline children right after their parent; children know their parent's line."""
+    """Every token, with inline children right after their parent. A child knows its own line: its
+    paragraph's first line, plus the line breaks before it (a paragraph's lines are the file's lines)."""
     for token in tokens:
         yield token
+        line = token.map[0] if token.map is not None else None
         for child in token.children or []:
-            if child.map is None and token.map is not None:
-                child.map = token.map
+            if child.map is None and line is not None:
+                child.map = [line, line + 1]
             yield child
+            if line is not None and child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif line is not None and child.type == "html_inline":
+                line += child.content.count("\n")
+            elif line is not None and child.type == "image":  # its alt text may run over a line
+                line += sum(grand.type in ("softbreak", "hardbreak") for grand in child.children or [])
 
 
 def _line_of(token: Token, offset: int) -> int:

@@ -7,12 +7,14 @@ problem is said at the line of the Markdown file where the tag is written.
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Callable
 
 from markdown_it.token import Token
 
 from . import sanitize
-from .markdown import FOOTNOTE_ID, as_id, unique, with_raw_ids
+from .names import FOOTNOTE_ID, as_id, unique
 from .resolve import Piece
 
 HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
@@ -24,6 +26,34 @@ UNCLOSED_IS_FINE = {"area", "base", "br", "col", "embed", "hr", "img", "input", 
 # Elements whose content HTML reads as raw text up to their end tag, or the sanitizer drops with their content.
 SWALLOWING_TAGS = {"script", "style", "title", "textarea", "xmp", "noembed", "noframes", "plaintext"} | \
     sanitize.DROPPED_WITH_CONTENT
+
+# A start tag and its attributes, read as HTML does: an id="..." inside another attribute's value, or in
+# the text between tags, is not an id
+# (An unquoted value runs to a space or '>', as browsers read it, '=' and quotes included.)
+_ATTRIBUTE = r"""\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?"""
+START_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>")
+ATTRIBUTE = re.compile(r"""\s+([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+
+
+def with_raw_ids(markup: str, change: Callable[[str], str]) -> str:
+    """The HTML with each id attribute's value (entities decoded) replaced by `change(value)`, escaped;
+    an empty result removes the attribute."""
+
+    def attribute(found: re.Match) -> str:
+        if found.group(1).lower() != "id":
+            return found.group(0)
+        ident = change(html.unescape(next((v for v in found.groups()[1:] if v is not None), "")))
+        return f' id="{html.escape(ident, quote=True)}"' if ident else ""
+
+    return START_TAG.sub(lambda tag: ATTRIBUTE.sub(attribute, tag.group(0)), markup)
+
+
+def raw_ids(markup: str) -> list[str]:
+    """The id attributes' values in some HTML, as written (entities decoded)."""
+    found: list[str] = []
+    with_raw_ids(markup, lambda ident: found.append(ident) or ident)
+    return found
+
 
 def unique_raw_ids(raw: list[tuple[Token, int]], taken: set[str], piece: Piece) -> None:
     """Ids written in raw HTML, made valid and unique on the page (EPUBCheck and the HTML checker reject a

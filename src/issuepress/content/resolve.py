@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ..errors import Problems
 from ..load.sources import is_file, load_image, resolve_inside
 from ..model import Asset, Issue
-from .markdown import slugify, unique
+from .names import slugify, unique
 
 
 @dataclass
@@ -88,7 +88,7 @@ class Piece:
             return href
         if parts.scheme:  # javascript:, file:, data: ... never survive
             if line is not None:
-                self.problems.warn(f"link removed (the text stays): '{href[:60]}' is a {parts.scheme}: link, which "
+                self.problems.warn(f"link removed (the text stays): '{href[:60]}' is a '{parts.scheme}:' address, which "
                                    "no edition keeps", self.path, line)
             return None
         path, reason = resolve_inside(self.path.parent, href, self.issue.magazine.root)

@@ -39,13 +39,16 @@ def resolve_inside(base: Path, reference: str, root: Path, url: bool = True) -> 
         if parts.scheme in ("http", "https"):
             return None, (f"'{reference}' is on the web; issuepress does not download during a build. "
                           "Save the file in the issue's images/ folder and link to it")
-        return None, f"'{reference}' is a {parts.scheme}: URL; link to a file inside the magazine folder"
+        return None, (f"'{reference[:80]}' is a '{parts.scheme}:' address, not a file; name a file inside the "
+                      "magazine folder")
     if url and parts.netloc:  # '//example.org/x': a web address without its https:
         return None, (f"'{reference}' is a web address without its https:; a link to the web needs the full "
                       "address, an image must be a file inside the magazine folder")
     relative = unquote(parts.path)
+    if not relative and "#" in reference:
+        return None, f"'{reference[:80]}' names no file, only a place in a page; write the file's path"
     if not relative:
-        return None, "the path is empty"
+        return None, "names no file; write the file's path"
     candidate = Path(relative)
     if candidate.is_absolute():
         return None, f"'{reference}' is an absolute path; use a path relative to the file that names it"

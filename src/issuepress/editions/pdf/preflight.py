@@ -121,8 +121,8 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
                 f"{part} has characters that neither the theme's fonts nor this computer's have, which print as "
                 f"empty boxes: {_some(found.no_glyph)} ({codes}{' ...' * (len(found.no_glyph) > MANY)}); add a font "
                 "that has them to the magazine's fonts/ and layouts/css/fonts.css, or install one on this computer "
-                "(for Chinese, Japanese and Korean, Debian's fonts-noto-cjk); meanwhile `-f epub,html` builds the "
-                "other editions", where))
+                "(for Chinese, Japanese and Korean, Debian's fonts-noto-cjk); the web edition and the EPUB, set "
+                "in the reader's fonts, are written", where))
     if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
         for src, ppi in sorted(worst.items()):
             _judge_resolution(f"image {src}", ppi, *cited.get(src, (manifest, None)), report)

@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from rich.text import Text
+
 from ... import recipe
 from ...cache import Cache
 from ...editions import EDITIONS
@@ -279,8 +281,8 @@ def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
         threading.Thread(target=changes.run, name="rebuild", daemon=True).start()
         address = f"http://{HOST}:{server.server_address[1]}/"
         # printed even with --quiet: without the address there is nothing to open
-        out.console.print(f"serving {issue_id} at [bold]{address}[/bold] (PDF, EPUB and print preview at "
-                          f"{address}_preview/); Ctrl-C stops", soft_wrap=True)
+        out.console.print(Text.assemble(f"serving {issue_id} at ", (address, "bold"), " (PDF, EPUB and print preview "
+                                        f"at {address}_preview/); Ctrl-C stops"), soft_wrap=True)
         while not preview.stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
