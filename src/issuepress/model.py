@@ -122,13 +122,23 @@ class Article:
     section: str | None
     language: str
     direction: str  # "ltr" or "rtl"
-    body: str  # sanitized HTML5 fragment
+    body: str  # sanitized HTML5 fragment, as the web edition sets it
     headings: tuple[Heading, ...]
     assets: tuple[Asset, ...]
     source: Path
     words: int
     image_lines: tuple[tuple[str, int], ...] = ()  # (href, the line of the article that first shows it)
     link_lines: tuple[tuple[str, int], ...] = ()  # (link target in the issue, the line that first names it)
+    # From the article's one parsed tree (content/tree.py), which the other editions transform copies of:
+    markup: str = ""  # the tree's HTML, with each block's line and the EPUB's epub:type
+    ids: frozenset[str] = frozenset()
+    has_code: bool = False
+    has_table: bool = False
+    undescribed_images: int = 0  # images with no text alternative
+    characters: tuple[tuple[str, int], ...] = ()  # each character beyond ASCII, with its first line
+
+    def line_of_character(self, character: str) -> int | None:
+        return next((line for found, line in self.characters if found == character), None)
 
     @property
     def page(self) -> str:

@@ -65,6 +65,7 @@ class Renderer:
         md.core.ruler.push("issuepress_raw_ids", rules.raw_ids_rule)
         md.core.ruler.push("issuepress_headings", rules.heading_rule)
         md.core.ruler.push("issuepress_figures", rules.figure_rule)
+        md.core.ruler.push("issuepress_source_lines", rules.source_lines)
         render = md.add_render_rule
         render("footnote_caption", lambda self, tokens, idx, options, env: str(tokens[idx].meta["id"] + 1))
         render("footnote_ref", _render_footnote_ref)
@@ -72,7 +73,7 @@ class Renderer:
         render("footnote_block_open", lambda *a: '<section class="footnotes" role="doc-endnotes">\n'
               f'<h2 class="footnotes-title">{notes}</h2>\n<ol>\n')
         render("footnote_anchor", _render_footnote_backlink)
-        render("figure_open", lambda *a: '<figure>\n')
+        render("figure_open", lambda self, tokens, idx, options, env: f"<figure{self.renderAttrs(tokens[idx])}>\n")
         render("figure_close", lambda *a: '</figure>\n')
         render("image", _render_image)
         for block in ("fence", "code_block"):  # code reads left to right, in a right-to-left article too

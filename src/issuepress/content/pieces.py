@@ -8,12 +8,12 @@ sanitizer. Problems are collected, never raised one by one.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
+from lxml import etree
 from markdown_it.token import Token
 
 from ..cache import Cache
@@ -24,15 +24,13 @@ from ..load.keys import FRONT_MATTER, article_cache_parts
 from ..load.sources import read_text
 from ..load.yamlsource import LineDict, parse_yaml
 from ..model import Article, Contributor, Heading, Issue
-from . import rawhtml, sanitize
+from . import rawhtml, sanitize, tree
 from .markdown import MAX_NESTING, nested_too_deep, renderer_for
 from .names import THEME_IDS, slugify, unique
 from .resolve import AssetRegistry, Piece
 
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "pnb", "ps", "sd", "ug", "ur", "yi"}
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg"}
-FRAGMENT_LINK = re.compile(r'\shref="([^"#:]*)#([^"]*)"')  # a link within the issue, to a place in a page
-ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")  # left as text by the parser: a footnote call without its note
 # Page names the editions use themselves, and the PDF's part names; an article file with one of these names
 # (or one a bio's anchor would take, contributor-*) gets a suffix.
@@ -92,22 +90,26 @@ def _without_broken_anchors(pieces: list[Article], problems: Problems) -> list[A
     """Links to a place in an article ('#notes', 'other.md#later') that is not there lose their link (the
     text stays), with a warning: reading apps and the HTML checker count such a link as an error. Checked
     once every piece is rendered, since a link may point into a later one."""
-    ids = {piece.page: {html.unescape(i) for i in ID_ATTRIBUTE.findall(piece.body)} | THEME_IDS for piece in pieces}
+    ids = {piece.page: set(piece.ids) | THEME_IDS for piece in pieces}
     checked = []
     for piece in pieces:
-        lines = dict(piece.link_lines)
-
-        def keep_or_drop(match: re.Match, piece: Article = piece) -> str:
+        lines, changed = dict(piece.link_lines), False
+        parsed = tree.tree_of(piece.markup)
+        for link in parsed.iter("a"):
+            href = link.get("href") or ""
+            page, hash_, fragment = href.partition("#")
+            if not hash_ or ":" in page:  # no place in a page, or a page on the web
+                continue
             # markdown-it percent-encodes a link's target ('#caf%C3%A9'); ids are as written ('café')
-            page, fragment = match[1] or piece.page, unquote(html.unescape(match[2]))
-            if not fragment or page not in ids or fragment in ids[page]:
-                return match[0]
-            where = "this article" if page == piece.page else page.removesuffix(".html")
+            target, fragment = page or piece.page, unquote(fragment)
+            if not fragment or target not in ids or fragment in ids[target]:
+                continue
+            where = "this article" if target == piece.page else target.removesuffix(".html")
             problems.warn(f"link removed (the text stays): there is no '#{fragment}' in {where}", piece.source,
-                          lines.get(html.unescape(f"{match[1]}#{match[2]}")))
-            return ""
-
-        checked.append(replace(piece, body=FRAGMENT_LINK.sub(keep_or_drop, piece.body)))
+                          lines.get(href))
+            del link.attrib["href"]
+            changed = True
+        checked.append(replace(piece, **_from_tree(parsed)) if changed else piece)
     return checked
 
 
@@ -162,7 +164,7 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
     language = fields.language("language") or issue.language
     authors = _authors(fields, issue, kind)
     piece.line_offset = offset
-    body_html, headings, words = _render_body(body, language, piece)
+    body_tree, headings, words = _render_body(body, language, piece)
     if title is None:
         return None
     renderer = renderer_for(language)
@@ -179,9 +181,17 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
         subtitle_html=renderer.inline(subtitle, links=False) if subtitle else None,
         authors=authors,
         section=section or fields.text("section"), language=language, direction=text_direction(language),
-        body=body_html, headings=headings, assets=tuple(piece.assets), source=path, words=words,
+        headings=headings, assets=tuple(piece.assets), source=path, words=words,
         image_lines=tuple(piece.image_lines.items()), link_lines=tuple(piece.link_lines.items()),
+        **_from_tree(body_tree),
     )
+
+
+def _from_tree(parsed: etree._Element) -> dict:
+    """The Article's HTML and facts, from its tree; the tree is kept for the editions of this process."""
+    markup = tree.serialize(parsed)
+    tree.remember(markup, parsed)
+    return {"body": tree.web_body(parsed), "markup": markup, **tree.facts(parsed).__dict__}
 
 
 def _authors(fields: Fields, issue: Issue, kind: str) -> tuple[Contributor, ...]:
@@ -210,9 +220,9 @@ def _authors(fields: Fields, issue: Issue, kind: str) -> tuple[Contributor, ...]
     return tuple(authors)
 
 
-def _render_body(body: str, language: str, piece: Piece) -> tuple[str, tuple[Heading, ...], int]:
+def _render_body(body: str, language: str, piece: Piece) -> tuple[etree._Element, tuple[Heading, ...], int]:
     renderer = renderer_for(language)
-    env: dict = {}
+    env: dict = {"line_offset": piece.line_offset}
     tokens = renderer.parse(body, env)
     deepest = nested_too_deep(tokens)
     if deepest is not None:
@@ -265,17 +275,22 @@ def _render_body(body: str, language: str, piece: Piece) -> tuple[str, tuple[Hea
     for token, line in raw:
         rawhtml.check_raw_html(token, line, piece)
     rawhtml.unique_raw_ids(raw, set(THEME_IDS) | {ident for _level, ident, _text in env.get("headings", [])}, piece)
+    for token, line in raw:  # each raw tag carries its line, as the Markdown's blocks do (rules.source_lines)
+        token.content = rawhtml.with_source_lines(token.content, line)
     page_html = renderer.render(tokens, env)
     known_images = set(piece.image_hrefs.values())
 
     def rewrite(tag: str, attribute: str, value: str) -> str | None:
         if tag == "img":
             return value if value in known_images else piece.image_hrefs.get(value)
-        return piece.link_target(value, None)
+        # A raw tag's href as markdown-it writes a Markdown link's: '\\' and spaces %-encoded, as a URL must be
+        return piece.link_target(renderer.md.normalizeLink(value), None)
 
     # A heading with no words has no entry in the contents (a link with no words is an error), but keeps its id.
     headings = tuple(Heading(level, ident, text) for level, ident, text in env.get("headings", []) if text.strip())
-    return sanitize.clean(page_html, rewrite), headings, words
+    parsed = tree.parse(sanitize.clean(page_html, rewrite))  # the one time the article's HTML is parsed
+    tree.repair(parsed, lambda line, message: piece.problems.warn(message, piece.path, line))
+    return parsed, headings, words
 
 
 def _walk(tokens: list[Token]):

@@ -48,6 +48,19 @@ def with_raw_ids(markup: str, change: Callable[[str], str]) -> str:
     return START_TAG.sub(lambda tag: ATTRIBUTE.sub(attribute, tag.group(0)), markup)
 
 
+def with_source_lines(markup: str, line: int) -> str:
+    """Raw HTML whose every start tag says the line of the file it is on (`data-line`, as the Markdown's blocks
+    do); one the author wrote is replaced."""
+
+    def tag(found: re.Match) -> str:
+        here = line + markup.count("\n", 0, found.start())
+        text = ATTRIBUTE.sub(lambda a: "" if a.group(1).lower() == "data-line" else a.group(0), found.group(0))
+        name = re.match(r"<[A-Za-z][A-Za-z0-9-]*", text).group(0)
+        return f'{name} data-line="{here}"{text[len(name):]}'
+
+    return START_TAG.sub(tag, markup)
+
+
 def raw_ids(markup: str) -> list[str]:
     """The id attributes' values in some HTML, as written (entities decoded)."""
     found: list[str] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ..errors import Problems
 from ..load.sources import is_file, load_image, resolve_inside
@@ -84,8 +84,21 @@ class Piece:
             if line is not None:
                 self.link_lines.setdefault(href, line)
             return href
-        if parts.scheme in ("http", "https", "mailto"):
+        if parts.scheme in ("http", "https"):
+            problem = web_link_problem(href)
+            if problem and line is not None:
+                self.problems.warn(f"link removed (the text stays): {problem}", self.path, line)
+            return None if problem else href
+        if parts.scheme == "mailto":
             return href
+        if href.startswith("/") and not href.startswith("//"):  # a page of the magazine's own site
+            if self.issue.magazine.url:
+                return urljoin(self.issue.magazine.url, href)
+            if line is not None:
+                self.problems.warn(f"link removed (the text stays): '{href[:60]}' is a page of the magazine's own "
+                                   "site; say which site that is with `url:` in magazine.yaml, and such links lead "
+                                   "there in every edition", self.path, line)
+            return None
         if parts.scheme:  # javascript:, file:, data: ... never survive
             if line is not None:
                 self.problems.warn(f"link removed (the text stays): '{href[:60]}' is a '{parts.scheme}:' address, which "
@@ -102,3 +115,16 @@ class Piece:
             reason = reason or f"'{href}' is not an article of this issue"
             self.problems.warn(f"link removed (the text stays): {reason}", self.path, line)
         return None
+
+
+def web_link_problem(href: str) -> str | None:
+    """Why a web address cannot be a link in the editions (the HTML checker and EPUBCheck read it as a
+    browser does), or None: `https://../` has no host name, `https://x:port/` no port number."""
+    try:
+        parts = urlsplit(href)
+        host, _port = parts.hostname or "", parts.port
+    except ValueError:
+        return f"'{href[:60]}' is not a web address a browser can follow (its host or port cannot be read)"
+    if not host or any(not label for label in host.removesuffix(".").split(".")):
+        return f"'{href[:60]}' has no host name a browser can look up; check the address"
+    return None

@@ -118,3 +118,13 @@ def _all_tokens(tokens: list[Token]):
         yield token
         if token.children:
             yield from _all_tokens(token.children)
+
+
+def source_lines(state: StateCore) -> None:
+    """Each block the Markdown makes carries the line of the file where it starts (`data-line`), so that what
+    an edition finds in it is said at its line (content/tree.py). Raw HTML's tags get theirs in rawhtml."""
+    offset = state.env.get("line_offset", 0)
+    for token in state.tokens:
+        if token.block and token.map is not None and token.nesting >= 0 and token.type not in ("inline",
+                                                                                                  "html_block"):
+            token.attrSet("data-line", str(token.map[0] + 1 + offset))

@@ -10,6 +10,7 @@ with the piece's file and line.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from typing import Callable
 
@@ -28,7 +29,8 @@ ALLOWED_TAGS = {
 # Removed together with everything inside them, not just unwrapped.
 DROPPED_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "embed", "noscript",
                         "frame", "frameset", "svg", "math", "audio", "video", "canvas", "applet"}
-GLOBAL_ATTRIBUTES = {"id", "class", "lang", "dir", "title", "role", "epub:type"}
+# data-line: the line of the Markdown file an element comes from (content/tree.py); written by issuepress only
+GLOBAL_ATTRIBUTES = {"id", "class", "lang", "dir", "title", "role", "epub:type", "data-line"}
 TAG_ATTRIBUTES = {
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
@@ -45,6 +47,7 @@ URL_SCHEMES = {"http", "https", "mailto"}
 # Table cells keep their alignment (Markdown writes it as a style); nothing else.
 STYLE_PROPERTIES = {"text-align"}
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+WBR = re.compile(r"<wbr\b[^>]*>")  # as the sanitizer writes it: with its attributes (data-line), never an end tag
 
 
 def clean(html: str, rewrite: Callable[[str, str, str], str | None]) -> str:
@@ -112,4 +115,4 @@ def for_lxml(fragment: str) -> str:
     """A sanitized fragment lxml's HTML parser reads right. It follows HTML 4, where <wbr> is no void element:
     the words after one would end up inside it (invalid XHTML in the EPUB). A zero-width space is the same
     line-break opportunity."""
-    return fragment.replace("<wbr>", "\u200b")
+    return WBR.sub("\u200b", fragment)

@@ -11,7 +11,7 @@ from typing import Any
 from ..content.pieces import text_direction
 from ..model import Article, RenderedIssue
 
-CODE = re.compile(r"<(?:code|kbd|samp|pre)\b")  # what the theme sets in its monospace face
+CODE = re.compile(r"<(?:code|kbd|samp|pre)\b")  # in a title's or a bio's inline HTML: set in the monospace face
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
@@ -31,8 +31,8 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "names": names,
         # Which of the theme's optional faces the issue needs: layouts declare (and editions embed) only those
         "arabic_script": any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered)),
-        "code": any(CODE.search(html or "") for html in [
-            *(html for piece in rendered.pieces for html in (piece.body, piece.title_html, piece.subtitle_html)),
+        "code": any(piece.has_code for piece in rendered.pieces) or any(CODE.search(html or "") for html in [
+            *(html for piece in rendered.pieces for html in (piece.title_html, piece.subtitle_html)),
             *(person.bio_html for person in rendered.contributors)]),
     }
 
@@ -42,7 +42,7 @@ def _all_text(rendered: RenderedIssue):
     yield rendered.issue.magazine.title
     yield rendered.issue.title
     for piece in rendered.pieces:
-        yield from (piece.title, piece.subtitle or "", piece.section or "", piece.body)
+        yield from (piece.title, piece.subtitle or "", piece.section or "", "".join(c for c, _l in piece.characters))
         yield from (author.name for author in piece.authors)
     for person in rendered.contributors:
         yield from (person.name, person.bio or "")

@@ -20,6 +20,7 @@ from ebooklib import epub as ebooklib_epub
 from lxml import etree
 
 from ...cache import MemoryCache
+from ...content.tree import copy_of
 from ...layouts import Theme
 from ...model import Article, Asset, RenderedIssue
 from .. import Finish, Made, common
@@ -30,8 +31,6 @@ from .fontsubset import subset_fonts
 from .xhtml import KNOWN_PREFIXES, to_xhtml
 
 FOLDER = "EPUB"
-# An <img> with no alt text, or an empty one (the sanitizer always writes double quotes).
-UNDESCRIBED_IMAGE = re.compile(r'<img(?![^>]*\balt="[^"]+")[^>]*>')
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def _documents(rendered: RenderedIssue, theme: Theme, context: dict) -> list[Doc
         Document("nav.xhtml", "Contents", theme.render_xhtml("epub/nav.xhtml", **context, **lang), ("nav",)),
     ]
     for piece in rendered.pieces:
-        body = to_xhtml(piece.body, pages)
+        body = to_xhtml(copy_of(piece.markup), pages)
         prefixes = " ".join(f"{p}: {KNOWN_PREFIXES[p]}" for p in body.prefixes)
         markup = theme.render_xhtml("epub/article.xhtml", **context, article=piece, body=body.markup,
                               lang=piece.language, dir=piece.direction, prefixes=prefixes)
@@ -252,11 +251,11 @@ def _person(book, element: str, ident: str, name: str, role: str) -> None:
 
 def _accessibility(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> None:
     """EPUB Accessibility 1.1 metadata, claiming only what this file really does."""
-    described = not any(UNDESCRIBED_IMAGE.search(piece.body) for piece in rendered.pieces)
+    described = not any(piece.undescribed_images for piece in rendered.pieces)
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability", "ARIA"]
     if described:
         features.append("alternativeText")
-    if any("<table" in piece.body for piece in rendered.pieces):
+    if any(piece.has_table for piece in rendered.pieces):
         features.append("table")
     for mode in ("textual", "visual"):  # the cover, at least, is an image
         book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})

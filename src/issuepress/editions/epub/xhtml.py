@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
-from ...content.sanitize import for_lxml
+from ...content.tree import LINE
 
 # EPUB 3 Structural Semantics Vocabulary 1.1, without its deprecated terms.
 SSV_TERMS = frozenset("""
@@ -46,11 +46,11 @@ class XhtmlFragment:
     prefixes: tuple[str, ...]  # vocabulary prefixes the fragment uses, to declare on <html>
 
 
-def to_xhtml(fragment: str, page_names: set[str]) -> XhtmlFragment:
-    """An article body -> XHTML markup; `page_names` are the web edition's page files to relink."""
-    container = lxml_html.fragment_fromstring(for_lxml(fragment or ""), create_parent="div")
+def to_xhtml(container, page_names: set[str]) -> XhtmlFragment:
+    """A copy of an article's tree -> XHTML markup; `page_names` are the web edition's page files to relink."""
     prefixes: set[str] = set()
     for element in container.iter(etree.Element):
+        element.attrib.pop(LINE, None)  # the line of the Markdown file: for the print edition's messages
         _settle_epub_type(element, prefixes)
         _relink(element, page_names)
         if element.get("lang"):

@@ -6,13 +6,9 @@ works opened from disk or served from any path.
 
 from __future__ import annotations
 
-import re
-
 from ...layouts import Theme
-from ...model import Article, RenderedIssue
+from ...model import RenderedIssue
 from .. import Finish, Made, common
-
-EPUB_TYPE = re.compile(r'\s+epub:type="[^"]*"')
 
 
 def start(rendered: RenderedIssue, theme: Theme, cache=None) -> Finish:
@@ -42,7 +38,7 @@ def web_files(rendered: RenderedIssue, theme: Theme) -> dict[str, bytes]:
         following = pieces[index + 1] if index + 1 < len(pieces) else None
         files[piece.page] = theme.render(
             "html/article.html", **context, page=piece.page, article=piece,
-            body=_web_body(piece), previous=previous, following=following,
+            body=piece.body, previous=previous, following=following,
             json_ld=common.article_json_ld(rendered, piece, base_url),
         )
     files["contributors.html"] = theme.render(
@@ -59,8 +55,3 @@ def web_files(rendered: RenderedIssue, theme: Theme) -> dict[str, bytes]:
     for asset in rendered.assets:
         files[asset.href] = asset.data
     return {path: data.encode("utf-8") if isinstance(data, str) else data for path, data in files.items()}
-
-
-def _web_body(article: Article) -> str:
-    """The article fragment as HTML5: `epub:type` is EPUB vocabulary, not HTML."""
-    return EPUB_TYPE.sub("", article.body)

@@ -19,6 +19,7 @@ from typing import Callable
 
 from ...cache import MemoryCache
 from ...cache import key as cache_key
+from ...content.tree import copy_of
 from ...errors import IssueError, Problem, shown_path
 from ...layouts import Theme
 from ...model import Asset, PrintSettings, RenderedIssue
@@ -148,8 +149,8 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
         families = set(theme.families.values())
         labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
         facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
-        sources = {labels[piece.slug]: piece.source for piece in rendered.pieces}
-        report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families, sources)
+        pieces = {labels[piece.slug]: piece for piece in rendered.pieces}
+        report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families, pieces)
         laid_out_parts = [*parts.values(), sheets["furniture"]]
         ignored = dict.fromkeys(item for part in laid_out_parts for item in part.facts.css_ignored)
         report.problems += [Problem(f"the PDF's layout ignores {declaration}", theme.origins.get(sheet), warning=True)
@@ -218,7 +219,7 @@ def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: Print
     specs.append(PartSpec("contents", "contents", ""))  # set in start_pdf, once the page numbers are known
     previous = None
     for piece in rendered.pieces:
-        body = print_body(piece.body, piece.slug, page_slugs, settings.footnotes, GOTO)
+        body = print_body(copy_of(piece.markup), piece.slug, page_slugs, settings.footnotes, GOTO)
         starts_section = bool(piece.section) and piece.section != previous
         previous = piece.section
         part = {"kind": "piece", "piece": piece, "body": body, "section_start": starts_section}

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pikepdf
 
 from ...errors import Problem, shown_path
-from ...model import PrintSettings, RenderedIssue
+from ...model import Article, PrintSettings, RenderedIssue
 from . import private
 from .types import PartFacts
 
@@ -55,7 +54,7 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
 
     worst: dict[str, float] = {}
     missing: list[str] = []
-    overflow: list[str] = []
+    overflow: dict[str, int | None] = {}  # text that runs out of the page, and its line in the article
     for page in document.pages:
         page_box = private.page_box(page)
         right, bottom = page_box.margin_width(), page_box.margin_height()
@@ -65,7 +64,7 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
         # ... unless a layout put it there: a running head of its own, in an @page margin box
         in_margins = {id(box) for margin in page_box.children if isinstance(margin, boxes.MarginBox)
                       for box in margin.descendants()}
-        for box in page_box.descendants():
+        for box, line in _with_lines(page_box):
             if isinstance(box, boxes.ReplacedBox) and box.element is not None:
                 src = box.element.get("src") or ""
                 if box.width and getattr(box.replacement, "width", 0):
@@ -81,15 +80,26 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
                 source = box.element.get("src", "") if box.element is not None else ""
                 what = (getattr(box, "text", "") or source).strip()
                 if what:
-                    overflow.append(what)
-    return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(dict.fromkeys(o[:40] for o in overflow)),
-                     no_glyph, css_ignored)
+                    overflow.setdefault(what[:40], line)
+    return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(overflow.items()), no_glyph, css_ignored)
+
+
+def _with_lines(box, line: int | None = None):
+    """Every box of a page, with the line of the article its nearest element came from (print_html keeps
+    each block's `data-line`)."""
+    element = getattr(box, "element", None)
+    if element is not None and element.get("data-line"):
+        line = int(element.get("data-line"))
+    yield box, line
+    for child in getattr(box, "children", ()):
+        yield from _with_lines(child, line)
 
 
 def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, pages: int, settings: PrintSettings,
-          screen: bool, theme_families: set[str], sources: dict[str, Path] | None = None) -> Report:
-    """The printer's checks. `facts` are by the part's label ('“Title”', 'the cover'); `sources` gives the
-    file each piece's label comes from, where its problems are said (the others are the manifest's)."""
+          screen: bool, theme_families: set[str], pieces: dict[str, Article] | None = None) -> Report:
+    """The printer's checks. `facts` are by the part's label ('“Title”', 'the cover'); `pieces` gives the
+    article each piece's label is, in whose file its problems are said, at their lines (the others are the
+    manifest's)."""
     report = Report(pages=pages, binding="screen" if screen else settings.binding)
     manifest = shown_path(rendered.issue.manifest, rendered.issue.magazine.root)
     if not screen and settings.binding == "saddle-stitch" and report.pages % 4:
@@ -106,23 +116,29 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
         for src in found.missing_alt:
             if src not in cited:  # an article's image without alt text was said when the article was read
                 report.problems.append(Problem(f"image {src} has no alt text", manifest, warning=True))
-        where = _shown(rendered, (sources or {}).get(part)) or manifest
+        piece = (pieces or {}).get(part)
+        where = _shown(rendered, piece.source) if piece is not None else manifest
         if found.overflow:  # once per part: a negative margin or a wide table can push every line out
             # The covers hold the manifests' words: there the fix is a shorter title or description
             advice = {"the cover": "shorten the magazine's or the issue's title, or the first articles' titles",
                       "the back-cover": "shorten the issue's description or the magazine's title"}.get(
                 part, "shorten a long footnote, or narrow a wide table, image or word")
+            texts = tuple(text for text, _line in found.overflow)
+            line = next((line for _text, line in found.overflow if line), None) if piece is not None else None
             report.problems.append(Problem(
                 f"content runs out of the page in {part}, past the trim or over the running head: "
-                f"{_some(found.overflow)}; {advice}", where))
+                f"{_some(texts)}; {advice}", where, line))
         if found.no_glyph:
-            codes = " ".join(f"U+{ord(ch):04X}" for ch in found.no_glyph[:MANY])
+            lines = {ch: piece.line_of_character(ch) for ch in found.no_glyph} if piece is not None else {}
+            codes = " ".join(f"U+{ord(ch):04X}" + (f" line {lines[ch]}" if lines.get(ch) else "")
+                             for ch in found.no_glyph[:MANY])
+            first = min((line for line in lines.values() if line), default=None)
             report.problems.append(Problem(
                 f"{part} has characters that neither the theme's fonts nor this computer's have, which print as "
                 f"empty boxes: {_some(found.no_glyph)} ({codes}{' ...' * (len(found.no_glyph) > MANY)}); add a font "
                 "that has them to the magazine's fonts/ and layouts/css/fonts.css, or install one on this computer "
                 "(for Chinese, Japanese and Korean, Debian's fonts-noto-cjk); the web edition and the EPUB, set "
-                "in the reader's fonts, are written", where))
+                "in the reader's fonts, are written", where, first))
     if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
         for src, ppi in sorted(worst.items()):
             _judge_resolution(f"image {src}", ppi, *cited.get(src, (manifest, None)), report)

@@ -13,16 +13,15 @@ from copy import deepcopy
 from lxml import etree
 from lxml import html as lxml_html
 
-from ...content.sanitize import for_lxml
-
 BLOCKS = ("p", "pre", "ul", "ol", "li", "blockquote", "div", "figure", "figcaption", "table", "thead", "tbody",
           "tfoot", "tr", "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "section")
 
 
-def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: str, elsewhere: str) -> str:
-    """`page_slugs` maps web page names ("x.html") to piece slugs; `footnotes` is "foot" or "end";
-    links to other pieces get the `elsewhere` prefix (they cross from one laid-out part to another)."""
-    container = lxml_html.fragment_fromstring(for_lxml(fragment or ""), create_parent="div")
+def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str, elsewhere: str) -> str:
+    """A copy of an article's tree -> its HTML in the print document. `page_slugs` maps web page names
+    ("x.html") to piece slugs; `footnotes` is "foot" or "end"; links to other pieces get the `elsewhere`
+    prefix (they cross from one laid-out part to another). Each block keeps its `data-line`, so that
+    preflight says at which line of the article text runs out of the page."""
     for element in container.iter(etree.Element):
         element.attrib.pop("epub:type", None)
         if element.get("id"):
@@ -33,6 +32,7 @@ def print_body(fragment: str, slug: str, page_slugs: dict[str, str], footnotes: 
     if footnotes == "foot":
         _float_footnotes(container)
     _label_headings(container)
+    _number_lists(container)
     markup = lxml_html.tostring(container, encoding="unicode")
     return markup[len("<div>"):-len("</div>")]
 
@@ -104,3 +104,32 @@ def _float_footnotes(container) -> None:
             link.text = floats[noted].get("data-number")
     for section in container.xpath(".//section[@class='footnotes']"):
         section.drop_tree()
+
+
+def _number_lists(container) -> None:
+    """A list's own numbers (`<ol start="0">`, `reversed`, `<li value="7">`) as counters: WeasyPrint reads no
+    `start`, `reversed` or `value`, and would print 1, 2, 3 where the text says otherwise."""
+    for listing in container.iter("ol"):
+        items = listing.xpath("./li")
+        backwards = listing.get("reversed") is not None
+        start = _number(listing.get("start"))
+        start = (len(items) if backwards else 1) if start is None else start
+        _add_style(listing, f"counter-reset: list-item {start + 1 if backwards else start - 1}")
+        for item in items:
+            if backwards:
+                _add_style(item, "counter-increment: list-item -1")
+            value = _number(item.get("value"))
+            if value is not None:  # set before the item's own step
+                _add_style(item, f"counter-set: list-item {value + 1 if backwards else value - 1}")
+
+
+def _number(text: str | None) -> int | None:
+    try:
+        return int((text or "").strip())
+    except ValueError:
+        return None
+
+
+def _add_style(element, declaration: str) -> None:
+    style = (element.get("style") or "").strip().rstrip(";")
+    element.set("style", f"{style}; {declaration}" if style else declaration)

@@ -39,7 +39,7 @@ class PartFacts:
 
     image_ppi: tuple[tuple[str, float], ...] = ()  # src, lowest resolution it prints at
     missing_alt: tuple[str, ...] = ()
-    overflow: tuple[str, ...] = ()  # text that runs past the trim
+    overflow: tuple[tuple[str, int | None], ...] = ()  # text that runs past the trim, and its line in the article
     no_glyph: tuple[str, ...] = ()  # characters no font had, drawn as WeasyPrint's empty boxes
     css_ignored: tuple[tuple[str, str], ...] = ()  # (stylesheet, declaration WeasyPrint ignored in it)
 
