@@ -223,6 +223,54 @@ def serve_command(out: Output, issue_id: str, port: int, root: Path) -> None:
         preview.serve(root, issue_id, port, out)
 
 
+@main.command("import")
+@click.argument("issue_id")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--section", metavar="S", help="List the articles under this section in issue.yaml.")
+@click.option("--as", "slug", metavar="SLUG", help="Write articles/SLUG.md (one FILE only). Default: from its title.")
+@click.option("--author", "authors", multiple=True, metavar="ID",
+              help="The contributor who wrote it (repeat for several). Default: the file's Author property.")
+@click.option("--accept-changes", is_flag=True, help="Take tracked changes as made (the text as changed).")
+@click.option("--reject-changes", is_flag=True, help="Undo tracked changes (the text as it was before them).")
+@click.option("--force", is_flag=True, help="Replace an article even if it was edited since its last import.")
+@root_option
+@pass_output
+def import_command(out: Output, issue_id: str, files: tuple[Path, ...], section: str | None, slug: str | None,
+                   authors: tuple[str, ...], accept_changes: bool, reject_changes: bool, force: bool,
+                   root: Path) -> None:
+    """Turn writers' Word (.docx) or LibreOffice (.odt) FILEs into articles of ISSUE_ID, listed in issue.yaml."""
+    from .markdown import slugify
+    from .workflow.wordimport import command as importer
+    from .workflow.wordimport.article import Options
+
+    if accept_changes and reject_changes:
+        raise click.UsageError("--accept-changes and --reject-changes cannot be used together")
+    if slug is not None and len(files) > 1:
+        raise click.UsageError("--as names one article; import one FILE with it")
+    if slug is not None and slugify(slug) != slug:
+        raise click.BadParameter(f"'{slug}' is not a file name issuepress uses; try '{slugify(slug) or 'my-article'}'",
+                                 param_hint="--as")
+    options = Options(accept_changes, reject_changes, authors, slug)
+    with failures(out, "import stopped", "nothing was written"):
+        try:
+            result = importer.import_files(root, issue_id, [(path, str(path)) for path in files], section, options,
+                                           force)
+        except importer.EditedSinceImport as refused:
+            click.echo(refused.diffs, nl=False)
+            raise
+    out.problems(result.warnings)
+    for imported in result.articles:
+        item = imported.converted
+        pictures = f", {counted(len(item.pictures), 'picture')} in {shown(imported.article.parent.parent / 'images')}" \
+            if item.pictures and imported.written else ""
+        listing = f"; listed in {shown(result.manifest)}" + (f" under {section}" if section else "") \
+            if imported.listed else ""
+        done = "imported" if imported.written else "left"
+        out.say(f"[green]{done}[/green] {item.shown} as {shown(imported.article)}{pictures}{listing}")
+    out.say(f"next: issuepress check {issue_id}   (then issuepress build {issue_id})")
+
+
 @main.command("subscribers")
 @click.argument("issue_id")
 @click.option("--list", "listing", required=True, type=click.Path(dir_okay=False, path_type=Path),
