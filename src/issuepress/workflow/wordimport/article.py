@@ -22,8 +22,8 @@ from ...terminal import counted
 from ...markdown import slugify
 from ...model import Contributor
 from . import habits
-from .body import Article, Finding, language_of_article, mark_languages, number_paragraphs, settle_links, \
-    take_title, tight_lists, trim_spaces, wrap_quotations
+from .body import Article, Finding, keep_lookalikes, language_of_article, mark_languages, number_paragraphs, \
+    settle_links, take_title, tight_lists, trim_spaces, wrap_quotations
 from .docx import DocxReader
 from .facts import Facts, normal_name
 from .odt import OdtReader
@@ -94,6 +94,7 @@ def convert(path: Path, shown: str, destination: Destination, options: Options) 
     settle_links(tree)
     tight_lists(tree)
     trim_spaces(tree)
+    keep_lookalikes(tree)
     title = plain_text(article.title)
     slug = options.slug or "-".join(slugify(title).split("-")[:SLUG_WORDS]) or slugify(path.stem) or "article"
     pictures = take_pictures(article, package, facts, slug)

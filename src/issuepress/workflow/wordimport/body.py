@@ -8,6 +8,7 @@ taken out here, so nothing of them reaches the Markdown.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ...content import text_direction
@@ -174,6 +175,27 @@ def take_title(article: Article, tree: dict, facts: Facts, blocks: dict[int, dic
             article.title = body.pop(0)["c"][2]
     if not article.title and facts.title:
         article.title = [node("Str", facts.title)]
+    for key in ("title", "subtitle"):
+        setattr(article, key, _title_inlines(getattr(article, key), article))
+
+
+def _title_inlines(inlines: list, article: Article) -> list:
+    """A title is one line of text with emphasis: spans (a language, a direction) and breaks go, a note
+    cannot be in it."""
+    kept: list = []
+    for element in inlines:
+        if element["t"] == "Span":
+            kept += _title_inlines(element["c"][1], article)
+        elif element["t"] in ("LineBreak", "SoftBreak"):
+            kept.append(node("Space"))
+        elif element["t"] == "Note":
+            article.note(f"the title has a note, which a title cannot carry; it is left out: "
+                         f"\u201c{plain_text(element['c'])}\u201d")
+        else:
+            if element["t"] in ("Emph", "Strong", "Underline", "Strikeout", "SmallCaps"):
+                element["c"] = _title_inlines(element["c"], article)
+            kept.append(element)
+    return kept
 
 
 def wrap_quotations(tree: dict, facts: Facts) -> None:
@@ -263,3 +285,26 @@ def trim_spaces(tree: dict) -> None:
                 inlines.pop(0)
             while inlines and inlines[-1]["t"] in ("Space", "SoftBreak", "LineBreak"):
                 inlines.pop()
+
+
+SYMBOL_LOOKALIKES = re.compile(r"\((?:c|r|tm)\)", re.IGNORECASE)
+
+
+def keep_lookalikes(tree: dict) -> None:
+    """'(c)', '(r)' and '(tm)' are what issuepress's Markdown turns into ©, ® and ™; a writer's '(c)' is more
+    often the third of a list, so it is written escaped, \\(c), and every edition shows it as typed."""
+    for inlines in inline_lists(tree):
+        index = 0
+        while index < len(inlines):
+            element = inlines[index]
+            if element["t"] == "Str" and SYMBOL_LOOKALIKES.search(element["c"]):
+                pieces: list[dict] = []
+                for part in re.split(f"({SYMBOL_LOOKALIKES.pattern})", element["c"], flags=re.IGNORECASE):
+                    if SYMBOL_LOOKALIKES.fullmatch(part):
+                        pieces.append(node("RawInline", ["gfm", "\\" + part]))
+                    elif part:
+                        pieces.append(node("Str", part))
+                inlines[index:index + 1] = pieces
+                index += len(pieces)
+                continue
+            index += 1

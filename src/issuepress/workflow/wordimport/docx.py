@@ -173,8 +173,10 @@ class DocxReader:
         body = self.document.find(f"{W}body")
         for paragraph in body.iter(f"{W}p") if body is not None else ():
             pictured = any(True for _ in paragraph.iter(f"{W}drawing", f"{W}pict", f"{W}object"))
+            changed = any(True for _ in paragraph.iter(*CHANGES, f"{W}moveTo"))  # empty once changes are settled
             number = self.numbering.count(paragraph, self._text(paragraph), pictured,
-                                          self.styles.role(self._paragraph_style(paragraph)), self._marked(paragraph))
+                                          self.styles.role(self._paragraph_style(paragraph)), self._marked(paragraph),
+                                          spacing=not changed)
             if number is None:
                 continue
             marker = etree.Element(f"{W}hyperlink", {f"{W}anchor": f"ipara-{number}"})
@@ -287,21 +289,35 @@ class DocxReader:
 
     def _read_changes(self) -> None:
         previous: tuple | None = None
+        marks: list[tuple] = []  # changes of a paragraph mark (a break put in or taken out), and the next paragraph
+        content: set[tuple[etree._Element, str, str]] = set()
         for root in (self.document, *self.notes.values()):
             if root is None:
                 continue
             self.facts.formatting_changes += sum(1 for _ in root.iter(*FORMAT_CHANGES))
+            paragraphs = list(root.iter(f"{W}p"))
+            following = dict(zip(paragraphs, paragraphs[1:], strict=False))
             for element in root.iter(*CHANGES):
+                kind, author = CHANGES[element.tag], element.get(f"{W}author", "someone")
+                paragraph = next((a for a in element.iterancestors(f"{W}p")), None)
+                if element.getparent().tag == f"{W}rPr":
+                    marks.append((paragraph, kind, author, following.get(paragraph)))
+                    continue
+                content.add((paragraph, kind, author))
                 where, _number = self._where(element)
-                key = (where, CHANGES[element.tag], element.get(f"{W}author", "someone"))
                 before = element.getprevious()
                 while before is not None and before.tag in NEUTRAL_TAGS:
                     before = before.getprevious()
-                if previous and previous[0] == key and previous[1] is before:
-                    previous = (key, element)  # Word splits one change at every change of formatting
+                if previous and previous[0] == (where, kind, author) and previous[1] is before:
+                    previous = ((where, kind, author), element)  # Word splits a change at each change of format
                     continue
-                previous = (key, element)
-                self.facts.changes.append(Change(key[1], key[2], key[0]))
+                previous = ((where, kind, author), element)
+                self.facts.changes.append(Change(kind, author, where))
+        # A paragraph typed in (or deleted) is its text and its paragraph mark: one change, as Word shows it
+        for paragraph, kind, author, after in marks:
+            if (paragraph, kind, author) not in content and (after, kind, author) not in content:
+                self.facts.changes.append(Change(kind, author, self._where(paragraph[0] if len(paragraph) else
+                                                                           paragraph)[0]))
 
     def _read_comments(self, comments: etree._Element | None) -> None:
         anchors = {}

@@ -150,11 +150,13 @@ class Numbering:
         self.numbers: dict[object, int] = {}
         self.uncounted: dict[object, int] = {}  # empty paragraph -> the number of the one before it
 
-    def count(self, element, text: str, pictured: bool, role: str | None,
-              marked: list[tuple[str, str]]) -> int | None:
-        """The paragraph's number, with its facts recorded; None for an empty paragraph."""
+    def count(self, element, text: str, pictured: bool, role: str | None, marked: list[tuple[str, str]],
+              spacing: bool = True) -> int | None:
+        """The paragraph's number, with its facts recorded; None for an empty paragraph (which is noted as
+        space, unless `spacing` is False: emptied by a tracked change)."""
         if not text.strip() and not pictured:
-            self.facts.empty_after.append(len(self.numbers))
+            if spacing:
+                self.facts.empty_after.append(len(self.numbers))
             self.uncounted[element] = len(self.numbers)
             return None
         number = len(self.numbers) + 1

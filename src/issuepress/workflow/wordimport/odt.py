@@ -108,10 +108,7 @@ class OdtReader:
             raise refused(package.shown, "is an OpenDocument file with no text body")
         self.numbering = Numbering(self.facts)
         found = odt_changes.regions(self.text)
-        # where each change is, by its paragraph: the marks go when the changes are accepted or rejected
-        places = {mark.get(f"{TEXT}change-id"): next((a for a in mark.iterancestors() if a.tag in PARAGRAPHS),
-                                                     mark.getparent())
-                  for mark in odt_changes.marks(self.text) if mark.tag != f"{TEXT}change-end"}
+        places = self._change_places()
         try:
             odt_changes.reject(self.text, found) if reject else odt_changes.accept(self.text)
         except CannotUndo as error:
@@ -128,6 +125,21 @@ class OdtReader:
         self._read_properties(package.xml("meta.xml"))
         self.prepared = package.rebuilt({"content.xml": etree.tostring(content, xml_declaration=True,
                                                                        encoding="UTF-8")}, ("Pictures/",))
+
+    def _change_places(self) -> dict[str, etree._Element]:
+        """Each change's paragraph, read before the marks go: an insertion that starts at the very end of a
+        paragraph is new paragraphs, named by the paragraph where it ends."""
+        def paragraph(mark: etree._Element) -> etree._Element:
+            return next((a for a in mark.iterancestors() if a.tag in PARAGRAPHS), mark.getparent())
+
+        starts, ends = {}, {}
+        for mark in odt_changes.marks(self.text):
+            (ends if mark.tag == f"{TEXT}change-end" else starts)[mark.get(f"{TEXT}change-id")] = mark
+        places = {}
+        for ident, mark in starts.items():
+            at_end = mark.tag == f"{TEXT}change-start" and not (mark.tail or "").strip() and mark.getnext() is None
+            places[ident] = paragraph(ends[ident] if at_end and ident in ends else mark)
+        return places
 
     def _body_paragraphs(self, root: etree._Element):
         for paragraph in root.iter(*PARAGRAPHS):

@@ -132,4 +132,6 @@ def _what_it_is(data: bytes) -> str:
         return "is a flat XML document (.fodt or .xml); open it in LibreOffice and save it as .odt or .docx"
     if not data:
         return "is empty (0 bytes)"
+    if data.startswith(b"PK"):
+        return "is damaged (a zip file cut short, or broken in a download); ask the writer to send it again"
     return "is not a Word document (.docx) or an OpenDocument text (.odt)"
