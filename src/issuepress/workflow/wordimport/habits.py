@@ -186,7 +186,7 @@ def straight_quotes(article: Article, language: str) -> None:
         for block in block_list:
             if inlines_of(block) is None:
                 continue
-            found = sum(e["c"].count('"') + e["c"].count("'") for inlines in inline_lists(inlines_of(block))
+            found = sum(e["c"].count('"') + e["c"].count("'") for inlines in inline_lists(inlines_of(block), False)
                         for e in inlines if e["t"] == "Str")
             if found and first is None:
                 first = block

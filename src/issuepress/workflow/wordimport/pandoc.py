@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 from ...errors import IssueError, Problem
@@ -61,9 +61,12 @@ def read_tree(prepared: bytes, kind: str, reject: bool, shown: str) -> dict:
     return json.loads(_run(arguments, prepared, shown))
 
 
-def write_markdown(tree: dict, shown: str) -> str:
-    text = _run(["--from", "json", "--to", MARKDOWN, "--wrap=none"], json.dumps(tree).encode("utf-8"), shown)
-    return text.decode("utf-8")
+def write_markdown(trees: list[str], shown: str) -> list[str]:
+    """Each tree (as JSON) written as Markdown, the runs side by side."""
+    arguments = ["--from", "json", "--to", MARKDOWN, "--wrap=none"]
+    with ThreadPoolExecutor(max_workers=len(trees)) as pool:
+        written = list(pool.map(lambda tree: _run(arguments, tree.encode("utf-8"), shown), trees))
+    return [text.decode("utf-8") for text in written]
 
 
 # -- the tree ------------------------------------------------------------------------------------------------
@@ -83,24 +86,40 @@ def attributes(element: dict) -> list | None:
     return None
 
 
-def _lists(value, types: set[str]) -> Iterator[list]:
-    """Every list of elements of `types` inside `value`, outermost first, in reading order."""
-    if isinstance(value, list):
-        if value and all(isinstance(item, dict) and item.get("t") in types for item in value):
-            yield value
-        for item in value:
-            yield from _lists(item, types)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("c", "blocks", "meta") or isinstance(item, (list, dict)):
-                yield from _lists(item, types)
+LEAVES = {"Str", "Space", "SoftBreak", "LineBreak", "Code", "Math", "RawInline", "RawBlock", "CodeBlock",
+          "HorizontalRule"}  # nothing inside them holds elements
 
 
-def inline_lists(value) -> Iterator[list]:
-    return _lists(value, INLINE_TYPES)
+def _lists(value, types: set[str], notes: bool = True) -> list[list]:
+    """Every list of elements of `types` inside `value`, outermost first, in reading order (a list made before
+    the caller changes the tree: lists the caller adds are not in it)."""
+    found: list[list] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if type(item) is list:
+            if item and all(type(element) is dict and element.get("t") in types for element in item):
+                found.append(item)
+            stack.extend(child for child in reversed(item) if type(child) in (list, dict))
+        elif type(item) is dict:
+            kind = item.get("t")
+            if kind in LEAVES or (kind == "Note" and not notes):
+                continue
+            if kind is None and "blocks" not in item:  # meta: a mapping of names to values
+                stack.extend(reversed(list(item.values())))
+                continue
+            for key in ("blocks", "meta", "c")[::-1]:
+                if type(item.get(key)) in (list, dict):
+                    stack.append(item[key])
+    return found
 
 
-def block_lists(value) -> Iterator[list]:
+def inline_lists(value, notes: bool = True) -> list[list]:
+    """Every list of inlines in `value`; without `notes`, not those inside a note (a block of its own)."""
+    return _lists(value, INLINE_TYPES, notes)
+
+
+def block_lists(value) -> list[list]:
     return _lists(value, BLOCK_TYPES)
 
 

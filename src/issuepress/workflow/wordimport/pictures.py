@@ -22,11 +22,10 @@ from PIL import Image, UnidentifiedImageError
 from .body import Article, Finding
 from .facts import Facts
 from .package import Package
-from .pandoc import block_lists, inline_lists, node, plain_text
+from .pandoc import block_lists, inline_lists, inlines_of, node, plain_text
 
 KEPT = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 CONVERTED = {"TIFF", "BMP"}  # saved as PNG
-DONE = "_taken"  # on a picture already rewritten (removed with the import's other keys before writing)
 
 
 @dataclass
@@ -80,9 +79,9 @@ def take_pictures(article: Article, package: Package, facts: Facts, slug: str) -
     pictures: dict[str, Picture] = {}
     for block_list in block_lists(article.tree):
         for block in block_list:
-            for inlines in inline_lists(block.get("c")) if block["t"] in ("Para", "Plain", "Header") else ():
+            for inlines in inline_lists(inlines_of(block), notes=False) if inlines_of(block) else ():
                 for index, element in enumerate(inlines):
-                    if element["t"] == "Image" and DONE not in element:  # (a note's picture is met twice)
+                    if element["t"] == "Image":
                         inlines[index] = _picture(article, package, facts, slug, element, block, pictures)
     return list(pictures.values())
 
@@ -116,9 +115,7 @@ def _picture(article: Article, package: Package, facts: Facts, slug: str, image:
     if not alt:
         article.findings.append(Finding(f"picture {name} has no alt text in the writer's file; describe it in "
                                         "the [brackets] for readers who cannot see it", block))
-    taken = node("Image", [["", [], []], [node("Str", alt)] if alt else [], [f"../images/{name}", caption]])
-    taken[DONE] = True
-    return taken
+    return node("Image", [["", [], []], [node("Str", alt)] if alt else [], [f"../images/{name}", caption]])
 
 
 def _comment(text: str) -> str:

@@ -1,20 +1,20 @@
 """An article's tree, title and front matter -> the Markdown file's text, and the line of each finding in it.
 
-pandoc writes the Markdown twice: once as it is saved, and once with a
-marker at the end of each block a finding is about, to learn that block's
-line. (One write with markers taken out afterwards would leave a pipe
-table's columns out of line.) Title and subtitle are written in the same
+pandoc writes the Markdown twice, at the same time: once as it is saved,
+and once with a marker at the end of each block a finding is about, to
+learn that block's line. (One write with the markers taken out afterwards
+would leave a pipe table's columns out of line.) Title and subtitle are written in the same
 run, as paragraphs ahead of the text, so their emphasis is Markdown too.
 """
 
 from __future__ import annotations
 
-import copy
+import json
 import re
 
 import yaml
 
-from .body import Article, Finding, strip_private_keys
+from .body import NUMBER, Article, Finding, strip_private_keys
 from .pandoc import block_lists, inlines_of, node, write_markdown
 
 SEPARATOR = "\ue003"
@@ -51,19 +51,27 @@ def _split(markdown: str) -> tuple[str, str, str]:
 
 def render(article: Article, front: list[str], shown: str) -> tuple[str, list[tuple[int | None, Finding]]]:
     """The file's text (front matter then body), and each finding with its line (None: the whole file)."""
-    _tag_blocks(article.tree)
-    marked = copy.deepcopy(article.tree)
-    blocks_by_id = {block["_id"]: block for block_list in block_lists(marked) for block in block_list}
+    placed = {id(block) for block_list in block_lists(article.tree) for block in block_list}
+    numbered = {}  # a paragraph's number -> its block now (a finding may name a block since replaced)
+    for block_list in block_lists(article.tree):
+        for block in block_list:
+            numbered.setdefault(block.get(NUMBER), block)
+    strip_private_keys(article.tree)
+    clean = json.dumps(_document(article, article.tree))
+    marks = []
     for index, finding in enumerate(article.findings):
-        target = blocks_by_id.get(finding.block.get("_id")) if finding.block is not None else None
-        target = _first_with_text(target) if target is not None else None
+        block = finding.block
+        if block is not None and id(block) not in placed:
+            block = numbered.get(block.get(NUMBER))
+        target = _first_with_text(block) if block is not None else None
         if target is not None:
-            inlines_of(target).append(node("Str", f"\ue001{index}\ue002"))
-    strip_private_keys(marked)
-    clean = copy.deepcopy(article.tree)
-    strip_private_keys(clean)
-    title, subtitle, body = _split(write_markdown(_document(article, clean), shown))
-    _title, _subtitle, marked_body = _split(write_markdown(_document(article, marked), shown))
+            marks.append((inlines_of(target), node("Str", f"\ue001{index}\ue002")))
+            marks[-1][0].append(marks[-1][1])
+    marked = json.dumps(_document(article, article.tree))
+    for inlines, mark in marks:
+        inlines.remove(mark)
+    (title, subtitle, body), (_title, _subtitle, marked_body) = (_split(text) for text in write_markdown(
+        [clean, marked], shown))
     comments = [line for line in front if line.startswith("#")]
     lines = ["---", *comments, f"title: {yaml_scalar(title)}"]
     if subtitle:
@@ -76,12 +84,3 @@ def render(article: Article, front: list[str], shown: str) -> tuple[str, list[tu
             found_lines[int(mark)] = offset + number + 1
     text = "\n".join(lines) + body.strip("\n") + "\n"
     return text, [(found_lines.get(index), finding) for index, finding in enumerate(article.findings)]
-
-
-def _tag_blocks(tree: dict) -> None:
-    """Give every block an id that survives a deep copy, so a finding's block is found in the marked copy."""
-    count = 0
-    for block_list in block_lists(tree):
-        for block in block_list:
-            count += 1
-            block.setdefault("_id", count)
