@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypandoc
 import pytest
 from lxml import etree
 from lxml import html as lxml_html
@@ -391,6 +392,59 @@ def test_files_without_a_contributor_as_author_say_how_to_name_one(
     google = article_text(root, "pydocx-export-from-googledocs")
     assert google.endswith("---\n\nBeauty will save the world.\n")
     assert "comment by Steve Canny on paragraph 2" in result.stderr
+
+
+def test_pictures_captions_kinds_and_links(magazine: Path, tmp_path: Path) -> None:
+    """A captioned picture becomes a figure with its caption; a TIFF is saved as PNG; a Windows metafile and a
+    picture only linked from the writer's disk are left out, each with a warning where it stood."""
+    from PIL import Image
+
+    Image.new("RGB", (1200, 800), (50, 100, 200)).save(tmp_path / "field.png")
+    Image.new("RGB", (1200, 800), (200, 100, 50)).save(tmp_path / "field.tif")
+    (tmp_path / "pictures.md").write_text(
+        "---\ntitle: Fields\n---\n\nText before.\n\n![A blue field under a clear sky](field.png)\n\n"
+        "An orange one: ![An orange field](field.tif)\n\nAnd a logo: ![The logo](field.png)\n", encoding="utf-8")
+    subprocess.run([pypandoc.get_pandoc_path(), "pictures.md", "-o", "pictures.docx"], cwd=tmp_path, check=True,
+                   timeout=120)
+    emf = b"\x01\x00\x00\x00\x6c\x00\x00\x00" + bytes(32) + b" EMF" + bytes(68)  # what Word saves a chart as
+    with zipfile.ZipFile(tmp_path / "pictures.docx") as made, zipfile.ZipFile(tmp_path / "sent.docx", "w") as sent:
+        for info in made.infolist():
+            data = made.read(info)
+            if info.filename == "word/document.xml":  # the logo: linked to a file on the writer's disk
+                data = data.replace(b"<w:body>", b'<w:body><w:p><w:r><w:drawing><wp:inline xmlns:wp="http://'
+                                    b'schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"><a:graphic '
+                                    b'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:blip xmlns:r'
+                                    b'="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:link='
+                                    b'"rIdLinked"/></a:graphic></wp:inline></w:drawing></w:r></w:p>', 1)
+            if info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdLinked" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/image" Target="file:///C:/'
+                                    b'Users/writer/logo.png" TargetMode="External"/></Relationships>')
+            sent.writestr(info, data)
+    with zipfile.ZipFile(tmp_path / "sent.docx") as sent:
+        names = [n for n in sent.namelist() if n.startswith("word/media/")]
+    result = run_cli("import", "2024-11", str(tmp_path / "sent.docx"), "--author", "bilal-anwar", cwd=magazine)
+    assert result.returncode == 0, result.stderr
+    text = article_text(magazine, "fields")
+    assert '![A blue field under a clear sky](../images/fields-1.png "A blue field under a clear sky")' in text
+    assert "An orange one: ![An orange field](../images/fields-2.png)" in text
+    with Image.open(magazine / "issues/2024-11/images/fields-2.png") as converted:
+        assert (converted.format, converted.size) == ("PNG", (1200, 800))
+    assert len(names) == 2
+    notes = problem_lines(result.stderr)
+    assert any("is only linked to a file on the writer's computer (file:///C:/Users/writer/logo.png)" in line
+               for line in notes)
+    # the same file with its first picture saved as a metafile
+    with zipfile.ZipFile(tmp_path / "sent.docx") as sent, zipfile.ZipFile(tmp_path / "metafile.docx", "w") as out:
+        for info in sent.infolist():
+            out.writestr(info, emf if info.filename == names[0] else sent.read(info))
+    result = run_cli("import", "2024-11", str(tmp_path / "metafile.docx"), "--author", "bilal-anwar", "--as",
+                     "metafile", cwd=magazine)
+    assert result.returncode == 0, result.stderr
+    lines = article_text(magazine, "metafile").splitlines()
+    left_out = next(number for number, line in enumerate(lines, 1) if line.startswith("<!-- picture left out:"))
+    assert f"articles/metafile.md:{left_out}: warning: picture 1 (A blue field under a clear sky) is a Windows " \
+           "metafile (EMF), which no edition can show; it is left out" in result.stderr
 
 
 # -- importing again --------------------------------------------------------------------------------------------

@@ -74,7 +74,9 @@ def convert(path: Path, shown: str, destination: Destination, options: Options) 
     tree = read_tree(reader.prepared, package.kind, options.reject, shown)
     blocks = number_paragraphs(tree)
     if not tree["blocks"] and not blocks:
-        raise IssueError([Problem("has no text to import", shown)])
+        linked = ", ".join(target for _number, _where, target in facts.linked_pictures)
+        raise IssueError([Problem("has no text to import" + (f", only pictures linked to files on the writer's "
+                                                            f"computer ({linked})" if linked else ""), shown)])
     article = Article(tree)
     language, front_language = language_of_article(facts, destination.language)
     mark_languages(tree, language)
@@ -99,6 +101,10 @@ def convert(path: Path, shown: str, destination: Destination, options: Options) 
     slug = options.slug or "-".join(slugify(title).split("-")[:SLUG_WORDS]) or slugify(path.stem) or "article"
     pictures = take_pictures(article, package, facts, slug)
     _comments(article, facts, blocks)
+    for number, where, target in facts.linked_pictures:
+        article.findings.append(Finding(f"a picture in {where} is only linked to a file on the writer's computer "
+                                        f"({target}), not in the document; it is left out: ask for the picture "
+                                        "itself, put it in images/ and add it here", blocks.get(number)))
     if facts.formatting_changes:
         article.note(f"{facts.formatting_changes} tracked changes of formatting are taken as they are (the "
                      "editions set the type themselves)")

@@ -25,6 +25,9 @@ from .package import RELATIONSHIPS, Package
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 PICTURE = "{http://schemas.openxmlformats.org/drawingml/2006/picture}pic"
+A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+VML = "{urn:schemas-microsoft-com:vml}"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 SLOTS = {"latin": "val", "asian": "eastAsia", "complex": "bidi"}  # Word's three language slots of a run
 CHANGES = {f"{W}ins": "insertion", f"{W}del": "deletion", f"{W}moveFrom": "move"}  # moveTo: the move's other end
@@ -86,16 +89,19 @@ def _val(element: etree._Element | None, attribute: str = "val") -> str | None:
     return element.get(f"{W}{attribute}") if element is not None else None
 
 
-def _relations(package: Package) -> dict[str, str]:
-    """The document's related parts by kind ('footnotes', 'endnotes', 'comments') -> part name."""
+def _relations(package: Package) -> tuple[dict[str, str], dict[str, str]]:
+    """The document's related parts by kind ('footnotes', 'endnotes', 'comments') -> part name, and its
+    links to files outside it by relationship id -> target."""
     folder = posixpath.dirname(package.main)
     rels = package.xml(posixpath.join(folder, "_rels", posixpath.basename(package.main) + ".rels"))
-    found = {}
+    found, outside = {}, {}
     for relation in rels.iter(f"{RELATIONSHIPS}Relationship") if rels is not None else ():
         kind = relation.get("Type", "").rsplit("/", 1)[-1]
-        if relation.get("TargetMode") != "External":
+        if relation.get("TargetMode") == "External":
+            outside[relation.get("Id", "")] = relation.get("Target", "")
+        else:
             found[kind] = posixpath.normpath(posixpath.join(folder, relation.get("Target", "")))
-    return found
+    return found, outside
 
 
 class DocxReader:
@@ -106,7 +112,7 @@ class DocxReader:
         self.styles = Styles(package.xml("word/styles.xml"))
         self.facts = Facts()
         self.document = package.xml(package.main)
-        relations = _relations(package)
+        relations, self.links = _relations(package)
         self.notes = {kind: package.xml(relations.get(f"{kind}s", f"word/{kind}s.xml"))
                       for kind in ("footnote", "endnote")}
         self.numbering = Numbering(self.facts)
@@ -177,11 +183,20 @@ class DocxReader:
             number = self.numbering.count(paragraph, self._text(paragraph), pictured,
                                           self.styles.role(self._paragraph_style(paragraph)), self._marked(paragraph),
                                           spacing=not changed)
-            if number is None:
-                continue
+            self._linked_pictures(paragraph, number)
+            if number is None or not self.facts.paragraphs[number].text.strip():
+                continue  # (a marker beside a picture alone would keep pandoc from seeing its caption)
             marker = etree.Element(f"{W}hyperlink", {f"{W}anchor": f"ipara-{number}"})
             etree.SubElement(etree.SubElement(marker, f"{W}r"), f"{W}t").text = MARKER
             paragraph.insert(1 if len(paragraph) and paragraph[0].tag == f"{W}pPr" else 0, marker)
+
+    def _linked_pictures(self, paragraph: etree._Element, number: int | None) -> None:
+        """Pictures the file only links to (a path on the writer's computer): pandoc leaves them out unsaid."""
+        for blip in paragraph.iter(f"{A}blip", f"{VML}imagedata"):
+            target = self.links.get(blip.get(f"{R}link") or blip.get(f"{R}id") or "")
+            if target is not None and not blip.get(f"{R}embed"):
+                where = self.facts.paragraphs[number].where if number else "a paragraph of its own"
+                self.facts.linked_pictures.append((number, where, target))
 
     def _marked(self, paragraph: etree._Element) -> list[tuple[str, str]]:
         """Stretches of text the writer coloured or highlighted (direct formatting, not a style's colour)."""

@@ -71,6 +71,7 @@ class Facts:
     title: str | None = None  # the document properties
     authors: list[str] = field(default_factory=list)
     image_alts: dict[str, str] = field(default_factory=dict)  # picture's name in the file -> its alt text
+    linked_pictures: list[tuple[int | None, str, str]] = field(default_factory=list)  # (paragraph, where, target)
 
     @property
     def language(self) -> str | None:
@@ -91,7 +92,7 @@ def snippet(text: str, words: int = 6) -> str:
     """'"The first six words of it…"' — how a message points at a paragraph."""
     found = text.split()
     shown = " ".join(found[:words]) + ("\u2026" if len(found) > words else "")
-    return f"\u201c{shown}\u201d" if shown else "(a picture)"
+    return f"\u201c{shown}\u201d" if shown else "a picture"
 
 
 def primary(tag: str) -> str:

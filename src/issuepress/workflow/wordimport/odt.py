@@ -182,8 +182,8 @@ class OdtReader:
                         marked.append((piece, how, stack))
             number = self.numbering.count(paragraph, text, pictured, self.styles.role(paragraph.get(
                 f"{TEXT}style-name")), [(t.strip(), h) for t, h, _s in marked])
-            if number is None:
-                continue
+            if number is None or not text.strip():
+                continue  # (a picture alone is found by its file name)
             marker = etree.Element(f"{TEXT}a", {f"{XLINK}type": "simple", f"{XLINK}href": f"#ipara-{number}"})
             marker.text, marker.tail, paragraph.text = MARKER, paragraph.text, None
             paragraph.insert(0, marker)

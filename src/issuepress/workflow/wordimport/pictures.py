@@ -17,7 +17,7 @@ import posixpath
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from .body import Article, Finding
 from .facts import Facts
@@ -52,7 +52,7 @@ def _readable(data: bytes) -> tuple[str | None, bytes]:
                     converted = io.BytesIO()
                     image.convert("RGBA" if "A" in image.getbands() else "RGB").save(converted, "PNG")
                     return ".png", converted.getvalue()
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Exception:  # noqa: BLE001 - a damaged picture can make Pillow raise anything (ZeroDivisionError...)
         pass
     return None, b""
 
@@ -105,8 +105,8 @@ def _picture(article: Article, package: Package, facts: Facts, slug: str, image:
     else:
         extension, data = _readable(package.parts[part])
         if extension is None:
-            kind = posixpath.splitext(part)[1].lstrip(".").upper() or "unknown"
-            article.findings.append(Finding(f"picture {number} ({alt or 'no alt text'}) is a {kind} file, which no "
+            kind = _unusable(package.parts[part])
+            article.findings.append(Finding(f"picture {number} ({alt or 'no alt text'}) is {kind}, which no "
                                             "edition can show; it is left out: ask the writer for a PNG or JPEG "
                                             "and put it here", block))
             return node("RawInline", ["html", f"<!-- picture left out: {_comment(part)} ({kind}) -->"])
@@ -116,6 +116,17 @@ def _picture(article: Article, package: Package, facts: Facts, slug: str, image:
         article.findings.append(Finding(f"picture {name} has no alt text in the writer's file; describe it in "
                                         "the [brackets] for readers who cannot see it", block))
     return node("Image", [["", [], []], [node("Str", alt)] if alt else [], [f"../images/{name}", caption]])
+
+
+def _unusable(data: bytes) -> str:
+    """What a picture the editions cannot show is, for the message."""
+    if data[40:44] == b" EMF":
+        return "a Windows metafile (EMF)"
+    if data[:4] in (b"\xd7\xcd\xc6\x9a", b"\x01\x00\x09\x00", b"\x02\x00\x09\x00"):
+        return "a Windows metafile (WMF)"
+    if data.lstrip()[:5] in (b"<?xml", b"<svg ") or data[:2] == b"\x1f\x8b":
+        return "an SVG drawing"
+    return "not a picture that can be read (damaged, or of a kind issuepress does not take)"
 
 
 def _comment(text: str) -> str:
