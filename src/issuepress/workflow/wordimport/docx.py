@@ -139,11 +139,13 @@ class DocxReader:
         return any(ancestor.tag in dropped for ancestor in element.iterancestors())
 
     def _text(self, element: etree._Element) -> str:
+        """What a paragraph or run reads as: not a text box's paragraphs inside it (they count on their own)."""
+        home = element if element.tag == f"{W}p" else next(element.iterancestors(f"{W}p"), None)
         parts = []
         for node in element.iter(f"{W}t", f"{W}delText", f"{W}tab", f"{W}br", f"{W}noBreakHyphen"):
             if node.getparent().tag != f"{W}r" or (node.tag == f"{W}delText" and not self.reject):
                 continue  # (a w:tab outside a run is a tab stop)
-            if self._hidden(node):
+            if self._hidden(node) or next(node.iterancestors(f"{W}p"), None) is not home:
                 continue
             parts.append({f"{W}tab": "\t", f"{W}br": "\n", f"{W}noBreakHyphen": "-"}.get(node.tag, node.text or ""))
         return "".join(parts)
@@ -178,6 +180,8 @@ class DocxReader:
     def _read_paragraphs(self) -> None:
         body = self.document.find(f"{W}body")
         for paragraph in body.iter(f"{W}p") if body is not None else ():
+            if any(ancestor.tag == f"{MC}Fallback" for ancestor in paragraph.iterancestors()):
+                continue  # a text box's copy for older readers: its paragraphs are counted once, in the choice
             pictured = any(True for _ in paragraph.iter(f"{W}drawing", f"{W}pict", f"{W}object"))
             changed = any(True for _ in paragraph.iter(*CHANGES, f"{W}moveTo"))  # empty once changes are settled
             number = self.numbering.count(paragraph, self._text(paragraph), pictured,

@@ -98,17 +98,19 @@ def _lists(value, types: set[str], notes: bool = True) -> list[list]:
     while stack:
         item = stack.pop()
         if type(item) is list:
-            if item and all(type(element) is dict and element.get("t") in types for element in item):
+            # pandoc's lists hold one kind of thing: elements, or attributes, cells, rows...
+            if item and type(item[0]) is dict and item[0].get("t") in types:
                 found.append(item)
-            stack.extend(child for child in reversed(item) if type(child) in (list, dict))
+            stack.extend([child for child in reversed(item) if type(child) is list or
+                          (type(child) is dict and child.get("t") not in LEAVES)])
         elif type(item) is dict:
             kind = item.get("t")
-            if kind in LEAVES or (kind == "Note" and not notes):
+            if kind == "Note" and not notes:
                 continue
             if kind is None and "blocks" not in item:  # meta: a mapping of names to values
                 stack.extend(reversed(list(item.values())))
                 continue
-            for key in ("blocks", "meta", "c")[::-1]:
+            for key in ("c", "meta", "blocks"):
                 if type(item.get(key)) in (list, dict):
                     stack.append(item[key])
     return found
