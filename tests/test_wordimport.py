@@ -496,6 +496,16 @@ def test_importing_again_replaces_an_unedited_article_and_refuses_an_edited_one(
     assert "The editor's closing line." not in article.read_text(encoding="utf-8")
 
 
+def test_an_article_written_by_hand_is_not_replaced(magazine: Path) -> None:
+    article = magazine / "issues/2024-11/articles/market-day.md"
+    article.write_text("---\ntitle: Market Day\n---\nThe editor's own piece.\n", encoding="utf-8")
+    result = run_cli("import", "2024-11", str(WORDIMPORT / "habits.docx"), cwd=magazine)
+    assert result.returncode == 1
+    assert "issues/2024-11/articles/market-day.md: exists and was not made by issuepress import" in result.stderr
+    assert "-The editor's own piece." in result.stdout and "+The market opens at six." in result.stdout
+    assert article.read_text(encoding="utf-8").endswith("The editor's own piece.\n")
+
+
 def test_an_issue_made_by_new_keeps_its_template_and_checks(magazine: Path) -> None:
     assert run_cli("new", "2024-12", cwd=magazine).returncode == 0
     manifest = magazine / "issues/2024-12/issue.yaml"

@@ -79,8 +79,23 @@ def convert(path: Path, shown: str, destination: Destination, options: Options) 
                                                             f"computer ({linked})" if linked else ""), shown)])
     article = Article(tree)
     language, front_language = language_of_article(facts, destination.language)
+    _shape(article, facts, blocks, language, path)
+    title = plain_text(article.title)
+    slug = options.slug or "-".join(slugify(title).split("-")[:SLUG_WORDS]) or slugify(path.stem) or "article"
+    pictures = take_pictures(article, package, facts, slug)
+    _notes_on_what_is_not_text(article, facts, blocks)
+    front = [f"# Imported from {path.name} by issuepress import", f"authors: [{', '.join(authors)}]"]
+    if front_language:
+        front.append(f"language: {front_language}")
+    text, findings = render(article, front, shown)
+    return Converted(path, shown, slug, title, text, pictures, [(line, f.message) for line, f in findings])
+
+
+def _shape(article: Article, facts: Facts, blocks: dict[int, dict], language: str, path: Path) -> None:
+    """pandoc's tree -> the article's: languages, the writer's habits, the title, Markdown's conventions."""
+    tree = article.tree
     mark_languages(tree, language)
-    habits.bold_headings(article, facts)
+    habits.bold_headings(article, facts)  # (before the title: a bold first line may be it)
     take_title(article, tree, facts, blocks)
     if not plain_text(article.title):
         article.title = [node("Str", re.sub(r"[_\s]+", " ", path.stem).strip())]
@@ -96,11 +111,14 @@ def convert(path: Path, shown: str, destination: Destination, options: Options) 
     settle_links(tree)
     tight_lists(tree)
     trim_spaces(tree)
-    keep_lookalikes(tree)
-    title = plain_text(article.title)
-    slug = options.slug or "-".join(slugify(title).split("-")[:SLUG_WORDS]) or slugify(path.stem) or "article"
-    pictures = take_pictures(article, package, facts, slug)
-    _comments(article, facts, blocks)
+    keep_lookalikes([tree, node("Para", article.title), node("Para", article.subtitle)])
+
+
+def _notes_on_what_is_not_text(article: Article, facts: Facts, blocks: dict[int, dict]) -> None:
+    """Comments, pictures only linked, changes of formatting: said, never imported."""
+    for comment in facts.comments:
+        article.findings.append(Finding(f"comment by {comment.author} on {comment.where}: \u201c{comment.text}\u201d "
+                                        "(comments are not imported)", blocks.get(comment.paragraph)))
     for number, where, target in facts.linked_pictures:
         article.findings.append(Finding(f"a picture in {where} is only linked to a file on the writer's computer "
                                         f"({target}), not in the document; it is left out: ask for the picture "
@@ -108,11 +126,6 @@ def convert(path: Path, shown: str, destination: Destination, options: Options) 
     if facts.formatting_changes:
         article.note(f"{facts.formatting_changes} tracked changes of formatting are taken as they are (the "
                      "editions set the type themselves)")
-    front = [f"# Imported from {path.name} by issuepress import", f"authors: [{', '.join(authors)}]"]
-    if front_language:
-        front.append(f"language: {front_language}")
-    text, findings = render(article, front, shown)
-    return Converted(path, shown, slug, title, text, pictures, [(line, f.message) for line, f in findings])
 
 
 def _unsettled(facts: Facts, shown: str) -> list[Problem]:
@@ -167,9 +180,3 @@ def _authors(facts: Facts, destination: Destination, options: Options, shown: st
             f"{where} as `{slugify(name) or 'their-id'}:` with `name: {name}` and a `bio:`, or pass --author with "
             "the id of the contributor who wrote it", shown))
     return list(dict.fromkeys(found))
-
-
-def _comments(article: Article, facts: Facts, blocks: dict[int, dict]) -> None:
-    for comment in facts.comments:
-        article.findings.append(Finding(f"comment by {comment.author} on {comment.where}: \u201c{comment.text}\u201d "
-                                        "(comments are not imported)", blocks.get(comment.paragraph)))

@@ -21,11 +21,10 @@ LANGUAGE = "_lang"  # ...and the language that all of it is in
 
 @dataclass
 class Finding:
-    """Something the import says about the article: a warning (or, with `error`, a problem) at a block."""
+    """Something the import says about the article (a warning), at a block of it or about all of it."""
 
     message: str
     block: dict | None = None
-    error: bool = False
 
 
 @dataclass
@@ -58,8 +57,11 @@ def number_paragraphs(tree: dict) -> dict[int, dict]:
                     blocks.setdefault(number, block)
                     break
     for inlines in inline_lists(tree):
-        inlines[:] = [element for element in inlines if not _target(element).startswith(PARAGRAPH_ANCHOR)
-                      and not (element["t"] == "Str" and element["c"] == MARKER)]
+        inlines[:] = [element for element in inlines if not _target(element).startswith(PARAGRAPH_ANCHOR)]
+        for element in inlines:  # (should pandoc ever let a marker's text out of its link)
+            if element["t"] == "Str" and MARKER in element["c"]:
+                element["c"] = element["c"].replace(MARKER, "")
+        inlines[:] = [element for element in inlines if element["t"] != "Str" or element["c"]]
     return blocks
 
 
@@ -165,9 +167,10 @@ def take_title(article: Article, tree: dict, facts: Facts, blocks: dict[int, dic
         tree["blocks"][:0] = meta.pop("abstract")["c"]
     for number, block in sorted(blocks.items()):
         role = facts.paragraphs[number].role if number in facts.paragraphs else None
-        if role in ("title", "subtitle") and not getattr(article, role) and block in tree["blocks"]:
+        top = next((index for index, found in enumerate(tree["blocks"]) if found is block), None)
+        if role in ("title", "subtitle") and not getattr(article, role) and top is not None:
             setattr(article, role, inlines_of(block) or [])
-            tree["blocks"].remove(block)
+            del tree["blocks"][top]
     body = tree["blocks"]
     if not article.title and body and body[0]["t"] == "Header":
         level = body[0]["c"][0]

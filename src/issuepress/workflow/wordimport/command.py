@@ -69,7 +69,20 @@ def import_files(root: Path, issue_id: str, files: list[tuple[Path, str]], secti
                  options: Options, force: bool) -> Result:
     """Import `files` ((path, as the user named it)) into the issue; IssueError if nothing can be written."""
     folder, manifest_text, destination = _destination(root, issue_id)
-    manifest = folder / "issue.yaml"
+    converted = _convert_all(files, destination, options)
+    result = Result(manifest=folder / "issue.yaml")
+    new_manifest = _plan(root, folder, manifest_text, converted, section, force, result)
+    _write(result, folder, result.manifest, new_manifest if new_manifest != manifest_text else None)
+    for imported in result.articles:
+        if imported.written:
+            shown = shown_path(imported.article, root)
+            result.warnings.extend(Problem(message, shown, line, warning=True)
+                                   for line, message in imported.converted.warnings)
+    return result
+
+
+def _convert_all(files: list[tuple[Path, str]], destination: Destination, options: Options) -> list[Converted]:
+    """Every file converted, or IssueError with the problems of all of them."""
     problems: list[Problem] = []
     converted: list[Converted] = []
     for path, shown in files:
@@ -85,18 +98,23 @@ def import_files(root: Path, issue_id: str, files: list[tuple[Path, str]], secti
         by_slug[item.slug] = item
     if problems:
         raise IssueError(problems)
-    result, diffs, stopped = Result(manifest=manifest), [], []
+    return converted
+
+
+def _plan(root: Path, folder: Path, manifest_text: str, converted: list[Converted], section: str | None,
+          force: bool, result: Result) -> str:
+    """Decide for each article whether it is written (into `result`); the manifest's new text. Raises
+    EditedSinceImport if an article would replace edits."""
+    manifest = folder / "issue.yaml"
     data = parse_yaml(manifest_text, manifest, Problems(root))
-    new_manifest = manifest_text
+    new_manifest, diffs, stopped = manifest_text, [], []
     for item in converted:
         article = folder / "articles" / f"{item.slug}.md"
         shown = shown_path(article, root)
         decision = decide(article, record_path(folder, item.slug), item.text, shown, item.shown, force)
         if decision.diffs:
             diffs.append(decision.diffs)
-            stopped.append(Problem(f"was edited since it was imported; the diffs above show the edits and the "
-                                    f"writer's revision in {item.shown}: carry the edits over by hand, or pass "
-                                    "--force to replace the article with the new import", shown))
+            stopped.append(Problem(decision.refusal, shown))
             continue
         if decision.write:
             _clashing_pictures(item, folder, article, stopped)
@@ -112,13 +130,7 @@ def import_files(root: Path, issue_id: str, files: list[tuple[Path, str]], secti
         result.articles.append(Imported(item, article, decision.write, present is None))
     if stopped:
         raise EditedSinceImport(stopped, "".join(diffs))
-    _write(result, folder, manifest, new_manifest if new_manifest != manifest_text else None)
-    for imported in result.articles:
-        if imported.written:
-            shown = shown_path(imported.article, root)
-            result.warnings.extend(Problem(message, shown, line, warning=True)
-                                   for line, message in imported.converted.warnings)
-    return result
+    return new_manifest
 
 
 def _clashing_pictures(item: Converted, folder: Path, article: Path, problems: list[Problem]) -> None:

@@ -22,6 +22,7 @@ class Decision:
     write: bool
     note: str | None = None  # said after the import (a warning)
     diffs: str = ""  # shown when the import is refused
+    refusal: str = ""  # ...and why
 
 
 def record_path(folder: Path, slug: str) -> Path:
@@ -59,11 +60,15 @@ def decide(article: Path, record: Path, new: str, shown: str, source: str, force
         return Decision(True, "was replaced (--force): the edits made since the last import are gone; the diff "
                               "is in version control, if the magazine folder is kept in one")
     if earlier is None:
-        diffs = _diff(current or "", new, f"{shown} (now)", f"{shown} (imported from {source})")
-    else:
-        diffs = (_diff(earlier, current or "", f"{shown} (as imported last time)", f"{shown} (edited since)")
-                 + _diff(earlier, new, f"{shown} (as imported last time)", f"{shown} (imported from {source})"))
-    return Decision(False, diffs=diffs)
+        return Decision(False, diffs=_diff(current or "", new, f"{shown} (now)", f"{shown} (imported from {source})"),
+                        refusal="exists and was not made by issuepress import (or its copy in imported/ is gone); "
+                                f"the diff above shows what {source} would change: import it with --as and "
+                                "another name, or pass --force to replace the article")
+    diffs = (_diff(earlier, current or "", f"{shown} (as imported last time)", f"{shown} (edited since)")
+             + _diff(earlier, new, f"{shown} (as imported last time)", f"{shown} (imported from {source})"))
+    return Decision(False, diffs=diffs, refusal=f"was edited since it was imported; the diffs above show the edits "
+                                                f"and the writer's revision in {source}: carry the edits over by "
+                                                "hand, or pass --force to replace the article with the new import")
 
 
 def _changed(before: str, after: str) -> list[str]:
