@@ -452,6 +452,33 @@ def test_pictures_captions_kinds_and_links(magazine: Path, tmp_path: Path) -> No
            "metafile (EMF), which no edition can show; it is left out" in result.stderr
 
 
+def test_a_table_with_merged_cells_and_a_note_becomes_a_markdown_table(magazine: Path, tmp_path: Path) -> None:
+    """A table Markdown cannot hold would be written as HTML, where its note is no note: it is made one."""
+    (tmp_path / "table.md").write_text(
+        "---\ntitle: Crossings\n---\n\nThe times:\n\n"
+        "+--------------+-------------+\n| Morning Star | 07:00[^1]   |\n|              |             |\n"
+        "|              | and 08:00   |\n+--------------+-------------+\n| Evening Gull and the late boat |\n"
+        "+--------------------------------+\n\n[^1]: Weekdays only.\n", encoding="utf-8")
+    subprocess.run([pypandoc.get_pandoc_path(), "table.md", "-o", "table.docx"], cwd=tmp_path, check=True,
+                   timeout=120)
+    result = run_cli("import", "2024-11", str(tmp_path / "table.docx"), "--author", "bilal-anwar", cwd=magazine)
+    assert result.returncode == 0, result.stderr
+    lines = article_text(magazine, "crossings").splitlines()
+    assert lines[lines.index("The times:") + 2:lines.index("The times:") + 5] == [
+        "| Morning Star                   | 07:00[^1]<br>and 08:00 |",
+        "|--------------------------------|------------------------|",
+        "| Evening Gull and the late boat |                        |"]
+    assert "[^1]: Weekdays only." in lines
+    assert "its first row is its header and merged cells are split (the words in the first) and a cell's " \
+           "paragraphs are lines of one" in result.stderr
+    build = run_cli("build", "2024-11", "--format", "html", cwd=magazine)
+    assert build.returncode == 0, build.stderr
+    page = lxml_html.parse(str(magazine / "build/2024-11/html/crossings.html")).getroot()
+    assert page.xpath("//table//a[@role='doc-noteref']/@href") == ["#fn1"]
+    assert [note.text_content().split("\u21a9")[0].strip() for note in page.xpath("//section[@class='footnotes']"
+                                                                                   "//li")] == ["Weekdays only."]
+
+
 # -- importing again --------------------------------------------------------------------------------------------
 
 

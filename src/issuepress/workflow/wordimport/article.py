@@ -31,6 +31,7 @@ from .package import open_package
 from .pandoc import node, plain_text, read_tree
 from .pictures import Picture, take_pictures, unfold_figures
 from .render import render
+from .tables import simple_tables
 
 SLUG_WORDS = 6
 
@@ -108,6 +109,7 @@ def _shape(article: Article, facts: Facts, blocks: dict[int, dict], language: st
     habits.spacing(article, facts, blocks)
     habits.straight_quotes(article, language)
     unfold_figures(tree)
+    simple_tables(article, facts)
     settle_links(tree)
     tight_lists(tree)
     trim_spaces(tree)
