@@ -212,9 +212,9 @@ def test_comments_are_warnings_with_text_author_and_line(imported: Imported) -> 
     comment = [line for line in lines if "comment by" in line]
     text = (imported.root / ARTICLE).read_text(encoding="utf-8").splitlines()
     number = next(n for n, line in enumerate(text, 1) if "since 1952" in line)
-    assert comment == [f"{ARTICLE}:{number}: warning: comment by Rashed Rahman on paragraph 7 (\u201cThe crew have "
-                       "worked the route\u2026\u201d): \u201cVerify chronology with harbourmaster please\u201d (comments "
-                       "are not imported)"]
+    assert comment == [f"{ARTICLE}:{number}: warning: comment by Rashed Rahman on paragraph 7 (\u201cThe crew "
+                       "have worked the route\u2026\u201d): \u201cVerify chronology with harbourmaster please\u201d "
+                       "(comments are not imported)"]
     assert "imported " in imported.runs["docx"].stderr and "next: issuepress check 2024-11" in \
         imported.runs["docx"].stderr
 
@@ -477,6 +477,16 @@ def test_a_table_with_merged_cells_and_a_note_becomes_a_markdown_table(magazine:
     assert page.xpath("//table//a[@role='doc-noteref']/@href") == ["#fn1"]
     assert [note.text_content().split("\u21a9")[0].strip() for note in page.xpath("//section[@class='footnotes']"
                                                                                    "//li")] == ["Weekdays only."]
+
+
+def test_equations_are_kept_as_their_tex_source(magazine: Path, tmp_path: Path) -> None:
+    (tmp_path / "sums.md").write_text("---\ntitle: Sums\n---\n\nThe area is $\\pi r^2$ here.\n", encoding="utf-8")
+    subprocess.run([pypandoc.get_pandoc_path(), "sums.md", "-o", "sums.docx"], cwd=tmp_path, check=True,
+                   timeout=120)
+    result = run_cli("import", "2024-11", str(tmp_path / "sums.docx"), "--author", "bilal-anwar", cwd=magazine)
+    assert result.returncode == 0, result.stderr
+    assert "The area is `\\pi r^{2}` here." in article_text(magazine, "sums")
+    assert "1 equation (first: \\pi r^{2}) kept as TeX source" in result.stderr
 
 
 # -- importing again --------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from .package import open_package
 from .pandoc import node, plain_text, read_tree
 from .pictures import Picture, take_pictures, unfold_figures
 from .render import render
-from .tables import simple_tables
+from .tables import equations_as_code, simple_tables
 
 SLUG_WORDS = 6
 
@@ -110,6 +110,7 @@ def _shape(article: Article, facts: Facts, blocks: dict[int, dict], language: st
     habits.straight_quotes(article, language)
     unfold_figures(tree)
     simple_tables(article, facts)
+    equations_as_code(article)
     settle_links(tree)
     tight_lists(tree)
     trim_spaces(tree)

@@ -1,4 +1,4 @@
-"""A writer's tables -> tables Markdown can hold: one line of text per cell, no merged cells.
+"""A writer's tables and equations -> what Markdown can hold: one line of text per cell, no merged cells; TeX.
 
 A Markdown (pipe) table has one line per cell and cannot merge cells; pandoc
 writes any other table as HTML, where a footnote is no longer a Markdown note
@@ -12,6 +12,7 @@ note, that is said too.
 
 from __future__ import annotations
 
+from ...terminal import counted
 from .body import NUMBER, Article
 from .facts import Facts
 from .pandoc import block_lists, inline_lists, inlines_of, node
@@ -122,3 +123,17 @@ def simple_tables(article: Article, facts: Facts) -> None:
                     element["t"] == "Note" for inlines in inline_lists(cells) for element in inlines):
                 article.note(f"the table starting at {where} has a list or a picture in a cell, so it is written "
                              "as HTML, where its footnote is not a note: move the note out of the table", table)
+
+
+def equations_as_code(article: Article) -> None:
+    """Word's equations arrive as TeX; issuepress does not set equations, so each is kept as its TeX source
+    in code type (pandoc would write GitHub's $`...`$, which issuepress would print with its dollars)."""
+    found = []
+    for inlines in inline_lists(article.tree):
+        for index, element in enumerate(inlines):
+            if element["t"] == "Math":
+                found.append(element["c"][1])
+                inlines[index] = node("Code", [["", [], []], element["c"][1]])
+    if found:
+        article.note(f"{counted(len(found), 'equation')} (first: {found[0][:40]}) kept as TeX source, in code "
+                     "type: issuepress does not set equations; make them pictures if they must look typeset")
