@@ -39,6 +39,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/subscribers.py
 	$(BIN)/python benchmarks/typography.py
 	$(BIN)/python benchmarks/send.py
+	$(BIN)/python benchmarks/wordimport.py
 
 clean:
 	rm -rf build .pytest_cache dist
