@@ -42,7 +42,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
     return result
 
 
-def run_on_terminal(args: list[str], cwd: Path, env: dict) -> str:
+def run_on_terminal(args: list[str], cwd: Path, env: dict, expect_status: int = 0) -> str:
     """Run issuepress with a pseudo-terminal as its output, as in an editor's terminal window."""
     controller, terminal = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "issuepress", *args], cwd=cwd, stdin=subprocess.DEVNULL,
@@ -58,7 +58,7 @@ def run_on_terminal(args: list[str], cwd: Path, env: dict) -> str:
             break
         output += chunk
     os.close(controller)
-    assert process.wait(timeout=300) == 0, output.decode(errors="replace")
+    assert process.wait(timeout=300) == expect_status, output.decode(errors="replace")
     return output.decode("utf-8", errors="replace")
 
 

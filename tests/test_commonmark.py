@@ -13,24 +13,19 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import zipfile
-from collections import Counter
 from pathlib import Path
 
-import pypdf
 import pytest
-from lxml import etree
-from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from conftest import FIXTURES, run_cli, vnu_jar
 from epubcheck_tool import assert_epub_valid
+from words import edition_words, expected_words, losses
 
 pytestmark = pytest.mark.slow
 
 EXAMPLES = json.loads((FIXTURES / "commonmark/commonmark.json").read_text(encoding="utf-8"))
 COMMONMARK = MarkdownIt("commonmark")
-XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 
 
 def has_image(markdown: str) -> bool:
@@ -39,18 +34,6 @@ def has_image(markdown: str) -> bool:
 
 
 USED = [example for example in EXAMPLES if not has_image(example["markdown"])]
-
-
-def words(text: str) -> Counter:
-    """Letters and digits in a row (an underscore is punctuation here: Markdown's emphasis mark)."""
-    return Counter(re.findall(r"[^\W_]+", text.lower()))
-
-
-def expected_words(markdown: str) -> Counter:
-    rendered = COMMONMARK.render(markdown)
-    if not rendered.strip():
-        return Counter()
-    return words(lxml_html.fromstring(f"<div>{rendered}</div>").text_content())
 
 
 def slug(example: dict) -> str:
@@ -117,48 +100,11 @@ def test_the_web_edition_passes_the_nu_html_checker(spec_issue) -> None:
     assert checked.returncode == 0, checked.stderr[:6000]
 
 
-def edition_words(root: Path) -> dict[str, dict[str, Counter]]:
-    """Each article's words in each edition: the web page's and the EPUB document's body, the PDF's pages."""
-    found: dict[str, dict[str, Counter]] = {"html": {}, "epub": {}, "pdf": {}}
-    with zipfile.ZipFile(root / "build/spec/spec.epub") as epub:
-        for example in USED:
-            name = slug(example)
-            if not (root / f"build/spec/html/{name}.html").exists():  # refused, and said so
-                continue
-            page = lxml_html.parse(str(root / f"build/spec/html/{name}.html"))
-            found["html"][name] = words("".join(page.xpath("//div[@class='piece-body']")[0].itertext()))
-            document = etree.fromstring(epub.read(f"EPUB/{name}.xhtml"))
-            section = document.xpath("//x:section", namespaces=XHTML)[0]
-            header = section.xpath("./x:header", namespaces=XHTML)[0]
-            found["epub"][name] = words("".join(section.itertext())) - words("".join(header.itertext()))
-    reader = pypdf.PdfReader(root / "build/spec/spec.pdf")
-    starts = sorted((reader.get_destination_page_number(item), item.title) for item in reader.outline
-                    if not isinstance(item, list) and item.title.startswith("Example "))
-    # poppler's text, page by page; a word the layout hyphenated at a line's end (with U+2010) made whole again
-    pages = subprocess.run(["pdftotext", str(root / "build/spec/spec.pdf"), "-"], capture_output=True, text=True,
-                           check=True).stdout.replace("\u2010\n", "").split("\f")
-    for (first, title), (after, _next) in zip(starts, starts[1:] + [(len(reader.pages), None)]):
-        text = " ".join(pages[first:after])
-        found["pdf"][f"example-{int(title.split()[1]):03d}"] = words(text)
-    found["pdf"] = {name: found["pdf"].get(name, Counter()) for name in found["html"]}
-    return found
-
-
 def test_no_edition_loses_a_word_without_saying_so(spec_issue) -> None:
     root, result, refused = spec_issue
-    said = warned(result) | refused
-    found = edition_words(root)
-    losses = []
-    for example in USED:
-        name = slug(example)
-        if name in said or name not in found["html"]:
-            continue
-        expected = expected_words(example["markdown"])
-        for edition, texts in found.items():
-            lost = expected - texts[name]
-            if edition == "pdf":  # a PDF's text has no spaces, only gaps, which a font change can make too narrow
-                run = "".join(sorted(texts[name].elements()))
-                lost = Counter({word: count for word, count in lost.items() if word not in run})
-            if lost:
-                losses.append(f"{name} ({edition}) lost {dict(lost)}: {example['markdown']!r}")
-    assert losses == [], "\n".join(losses[:40]) + f"\n({len(losses)} in all)"
+    built = [example for example in USED if (root / f"build/spec/html/{slug(example)}.html").exists()]
+    found = edition_words(root / "build/spec", "spec", [slug(example) for example in built],
+                          {slug(example): f"Example {example['example']}" for example in built})
+    expected = {slug(example): expected_words(example["markdown"]) for example in built}
+    lost = losses(expected, found, warned(result) | refused)
+    assert lost == [], "\n".join(lost[:40]) + f"\n({len(lost)} in all)"

@@ -16,9 +16,9 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from mailserver import PASSWORD, Behaviour, MailServer, password_forms
 
 from conftest import copy_sample, problem_lines, run_cli
+from mailserver import PASSWORD, Behaviour, MailServer, password_forms
 
 COUNT = 200
 KINDLES = 10  # the first ten subscribers have a Send-to-Kindle address too

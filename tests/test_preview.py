@@ -211,3 +211,30 @@ def test_print_preview_is_remade_only_when_asked(sample: Path) -> None:
         assert page.locator("img").count() > 1
         served.wait_for_line("built the print PDF for the preview", start=after_change)
         assert [p for p in problems if "_preview/events" not in p] == []
+
+
+def test_the_preview_answers_only_requests_addressed_to_it(sample: Path) -> None:
+    """A page the editor visits could reach 127.0.0.1 under a name of its own (DNS rebinding) and read the
+    unpublished issue: only requests naming 127.0.0.1 or localhost, with the server's port, are answered."""
+    import http.client
+
+    with Served(sample, "2024-11") as served:
+        port = int(served.url.rstrip("/").rsplit(":", 1)[1])
+
+        def fetch(host: str, path: str = "/") -> tuple[int, bytes]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            try:
+                connection.putrequest("GET", path, skip_host=True)
+                connection.putheader("Host", host)
+                connection.endheaders()
+                response = connection.getresponse()
+                return response.status, response.read()
+            finally:
+                connection.close()
+
+        assert fetch(f"127.0.0.1:{port}")[0] == 200
+        assert fetch(f"localhost:{port}")[0] == 200
+        for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{port + 1}", "127.0.0.1", ""):
+            for path in ("/", "/index.html", "/_preview/edition/pdf", "/_preview/events"):
+                assert fetch(host, path) == (421, b""), (host, path)
+        assert "built the print PDF" not in served.output  # a refused request started no build

@@ -61,6 +61,8 @@ class Renderer:
         # its default, 20, is a list nested ten deep. `nested_too_deep` says so instead.
         md.options["maxNesting"] = MAX_NESTING
         md.use(footnote_plugin)
+        md.core.ruler.before("inline", "issuepress_markdown_in_html", rules.markdown_in_html)
+        md.core.ruler.after("inline", "issuepress_markdown_attribute_inline", rules.markdown_attribute_inline)
         md.core.ruler.after("footnote_tail", "issuepress_footnote_order", rules.footnotes_in_reading_order)
         md.core.ruler.push("issuepress_raw_ids", rules.raw_ids_rule)
         md.core.ruler.push("issuepress_headings", rules.heading_rule)

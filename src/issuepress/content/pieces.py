@@ -261,6 +261,8 @@ def _render_body(body: str, language: str, piece: Piece) -> tuple[etree._Element
             else:
                 token.attrSet("href", target)
         elif token.type in ("html_block", "html_inline"):
+            if token.type == "html_block":
+                rawhtml.check_swallowing(token, line, piece)
             markup = rawhtml.HTML_COMMENT.sub("", token.content)  # a tag inside a comment is no tag
             tags += [(m[2].lower(), not (m[1] or m[3]), line, token) for m in rawhtml.RAW_TAG.finditer(markup)]
             raw.append((token, line))

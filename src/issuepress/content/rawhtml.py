@@ -134,3 +134,43 @@ def check_unclosed(tags: list[tuple[str, bool, int, Token]], piece: Piece) -> No
             else:
                 piece.problems.warn(f"<{name}> is never closed, so it runs on to the end of the article",
                                     piece.path, line)
+
+
+# Raw HTML that CommonMark reads to the end of the article when it is never closed: a comment, a processing
+# instruction (<?php), a declaration (<!DOCTYPE) or a CDATA section
+RUNS_TO_ITS_END = (("<!--", "-->", "an HTML comment (<!--)"), ("<?", "?>", "a processing instruction (<?)"),
+                   ("<![CDATA[", "]]>", "a CDATA section (<![CDATA[)"), ("<!", ">", "a declaration (<!)"))
+
+
+def check_swallowing(token: Token, line: int, piece: Piece) -> None:
+    """A raw HTML block that takes the words after it: a comment never closed, or a tag without its '>'
+    (`<div class="note"` then a line of text: the text becomes the tag's attributes). Said at its line, as an
+    error where paragraphs after it would be lost."""
+    content = token.content
+    start = content.lstrip()
+    for opener, closer, what in RUNS_TO_ITS_END:
+        if start.startswith(opener) and closer not in start[len(opener):]:
+            lost = _words_after_a_blank_line(content)
+            if lost:
+                piece.problems.error(f"{what} opened here is never closed with {closer}, so everything after it would "
+                                     f"be lost ({lost} word{'s' * (lost != 1)}, to the end of the article); close it "
+                                     f"with {closer}", piece.path, line)
+            else:
+                piece.problems.warn(f"{what} opened here is never closed with {closer}; close it", piece.path, line)
+            return
+    for found in re.finditer(r"<[A-Za-z][A-Za-z0-9-]*", content):
+        if ">" not in content[found.start():]:  # this tag never ends: the rest of the block is read as its attributes
+            tag = content[found.start():].split("\n", 1)[0].strip()
+            here, last = line + content.count("\n", 0, found.start()), line + content.rstrip("\n").count("\n")
+            lost = len(content[found.start() + len(tag):].split())
+            if lost:
+                words = f"the {lost} words after it (to line {last})" if lost > 1 else "the word after it"
+                piece.problems.error(f"the tag {tag[:60]} has no closing '>', so {words} would be read as its "
+                                     "attributes and lost; end the tag with '>'", piece.path, here)
+            return
+
+
+def _words_after_a_blank_line(content: str) -> int:
+    """How many words a block holds after its first blank line: the paragraphs it swallowed."""
+    parts = re.split(r"\n[ \t]*\n", content, maxsplit=1)
+    return len(parts[1].split()) if len(parts) > 1 else 0

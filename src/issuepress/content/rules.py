@@ -8,6 +8,7 @@ are numbered in the order a reader meets them.
 from __future__ import annotations
 
 import html
+import re
 
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -52,25 +53,44 @@ def heading_rule(state: StateCore) -> None:
 
 
 def figure_rule(state: StateCore) -> None:
-    """A paragraph that holds one image and nothing else becomes a figure."""
-    tokens = state.tokens
-    for index in range(len(tokens) - 2):
+    """A paragraph that holds images and nothing else becomes figures, one an image, each captioned by its
+    title. (Images on consecutive lines make one paragraph; set inline, they would lose their captions.)"""
+    tokens, index = state.tokens, 0
+    while index < len(tokens) - 2:
         opening, inline, closing = tokens[index: index + 3]
+        index += 1
         if opening.type != "paragraph_open" or inline.type != "inline" or closing.type != "paragraph_close":
             continue
         children = [c for c in inline.children or [] if not (c.type in ("text", "softbreak") and not c.content.strip())]
-        if len(children) != 1 or children[0].type != "image":
+        if not children or any(child.type != "image" for child in children):
             continue
-        image = children[0]
-        inline.children = [image]
-        opening.type, opening.tag = "figure_open", "figure"
-        closing.type, closing.tag = "figure_close", "figure"
-        caption = image.attrGet("title")
-        if caption:
-            image.attrs.pop("title", None)
-            # Rendered as inline Markdown, so captions get emphasis and curly quotes too; but a title is
-            # plain text in CommonMark, so a '<' in it is a character, not the start of a tag.
-            image.meta["caption"] = state.md.renderInline(html.escape(str(caption), quote=False))
+        figures = []
+        line = opening.map[0] if opening.map else 0
+        for child in inline.children or []:
+            if child.type == "softbreak":
+                line += 1
+            elif child.type == "image":
+                figures += _figure(state, child, opening, inline, closing, line)
+        tokens[index - 1: index + 2] = figures
+        index += len(figures) - 1
+
+
+def _figure(state: StateCore, image: Token, opening: Token, inline: Token, closing: Token, line: int) -> list[Token]:
+    """figure_open, the image (its title the caption), figure_close: at the paragraph's level, on its line."""
+    made = []
+    for model, kind in ((opening, "figure_open"), (inline, "inline"), (closing, "figure_close")):
+        token = Token(kind, "figure" if kind != "inline" else "", model.nesting)
+        token.block, token.level, token.hidden = model.block, model.level, model.hidden
+        token.map = [line, line + 1]
+        made.append(token)
+    made[1].children, made[1].content = [image], inline.content
+    caption = image.attrGet("title")
+    if caption:
+        image.attrs.pop("title", None)
+        # Rendered as inline Markdown, so captions get emphasis and curly quotes too; but a title is
+        # plain text in CommonMark, so a '<' in it is a character, not the start of a tag.
+        image.meta["caption"] = state.md.renderInline(html.escape(str(caption), quote=False))
+    return made
 
 
 def footnotes_in_reading_order(state: StateCore) -> None:
@@ -128,3 +148,68 @@ def source_lines(state: StateCore) -> None:
         if token.block and token.map is not None and token.nesting >= 0 and token.type not in ("inline",
                                                                                                   "html_block"):
             token.attrSet("data-line", str(token.map[0] + 1 + offset))
+
+
+# kramdown's convention, everywhere in Jekyll sites: Markdown inside a raw HTML element marked markdown="1"
+MARKDOWN_ATTRIBUTE = re.compile(r"""\smarkdown\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+OPEN_TAG = re.compile(r"^\s*<([A-Za-z][A-Za-z0-9-]*)[^>]*>")
+SPAN_TAGS = frozenset({"a", "abbr", "b", "bdi", "bdo", "cite", "code", "dfn", "em", "i", "kbd", "mark", "q", "s",
+                       "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "p", "h1", "h2", "h3",
+                       "h4", "h5", "h6", "dt", "th", "td"})
+
+
+def markdown_in_html(state: StateCore) -> None:
+    """A raw HTML block whose tag says markdown="1" (or "block", "span") has its content read as Markdown, as
+    kramdown and Jekyll do: `<div markdown="1">Run **this**</div>` sets "this" in bold. The attribute goes."""
+    tokens: list[Token] = []
+    for token in state.tokens:
+        opening = OPEN_TAG.match(token.content) if token.type == "html_block" else None
+        mark = MARKDOWN_ATTRIBUTE.search(opening.group(0)) if opening else None
+        if mark is None:
+            tokens.append(token)
+            continue
+        tag = opening.group(1).lower()
+        value = next(group for group in mark.groups() if group is not None).lower()
+        mode = value if value in ("block", "span") else "span" if tag in SPAN_TAGS else "block"
+        start = opening.group(0).replace(mark.group(0), "")
+        rest = token.content[opening.end():]
+        closing = re.search(rf"</{re.escape(tag)}\s*>\s*$", rest, re.IGNORECASE)
+        inner, end = (rest[:closing.start()], closing.group(0)) if closing else (rest, "")
+        line = token.map[0] if token.map else 0
+        tokens.append(_raw(start + ("\n" if mode == "block" else ""), token, line))
+        if inner.strip():
+            first_line = line + token.content[:opening.end()].count("\n")
+            tokens += _inner(state, inner, mode, token, first_line)
+        if end:
+            tokens.append(_raw(end.strip() + "\n", token, line + token.content.count("\n")))
+    state.tokens = tokens
+
+
+def _raw(content: str, model: Token, line: int) -> Token:
+    token = Token("html_block", "", 0)
+    token.content, token.block, token.level, token.map = content, True, model.level, [line, line + 1]
+    return token
+
+
+def _inner(state: StateCore, inner: str, mode: str, model: Token, line: int) -> list[Token]:
+    """The element's content as Markdown blocks (or one run of inline Markdown), on the lines it is on."""
+    if mode == "span":
+        token = Token("inline", "", 0)
+        token.content, token.children, token.block, token.level = inner.strip(), [], True, model.level
+        token.map = [line, line + 1]
+        return [token]
+    found: list[Token] = []
+    state.md.block.parse(inner, state.md, state.env, found)
+    for token in found:
+        token.level += model.level
+        if token.map is not None:
+            token.map = [token.map[0] + line, token.map[1] + line]
+    return found
+
+
+def markdown_attribute_inline(state: StateCore) -> None:
+    """markdown="1" on a tag within a paragraph says nothing more: the paragraph is Markdown already."""
+    for token in state.tokens:
+        for child in token.children or []:
+            if child.type == "html_inline" and OPEN_TAG.match(child.content):
+                child.content = MARKDOWN_ATTRIBUTE.sub("", child.content, count=1)

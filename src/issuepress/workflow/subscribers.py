@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import re
 import time
@@ -23,6 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+from lxml import etree
 
 from ..errors import IssueError, Problem, shown_path
 from ..layouts import Theme
@@ -35,6 +36,8 @@ MANIFEST_COLUMNS = ["id", "file", "sha256", "copy_identifier", "edition"]
 # Names Windows keeps for devices, with any extension: copies are often sent from a Windows computer
 WINDOWS_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)),
                               *(f"lpt{n}" for n in range(1, 10))})
+EPUB_NAMESPACES = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "dc": "http://purl.org/dc/elements/1.1/",
+                   "x": "http://www.w3.org/1999/xhtml"}
 SUBSCRIBER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -290,22 +293,22 @@ def trace(epub: Path, manifest: Path | None) -> tuple[str | None, list[str]]:
     """(the copy identifier or None, lines saying what is known about the copy)."""
     try:
         with zipfile.ZipFile(epub) as archive:
-            container = archive.read("META-INF/container.xml").decode("utf-8")
-            package_path = re.search(r'full-path="([^"]+)"', container).group(1)
-            package = archive.read(package_path).decode("utf-8")
-            imprint = next((archive.read(n).decode("utf-8") for n in archive.namelist()
-                            if n.endswith("imprint.xhtml")), "")
-    except (OSError, zipfile.BadZipFile, KeyError, AttributeError, UnicodeDecodeError):
+            container = etree.fromstring(archive.read("META-INF/container.xml"))
+            package_path = container.xpath("//c:rootfile/@full-path", namespaces=EPUB_NAMESPACES)[0]
+            package = etree.fromstring(archive.read(package_path))
+            imprint = next((etree.fromstring(archive.read(n)) for n in archive.namelist()
+                            if n.endswith("imprint.xhtml")), None)
+    except (OSError, zipfile.BadZipFile, KeyError, IndexError, etree.XMLSyntaxError):
         raise IssueError("is not an EPUB that can be read", str(epub)) from None
-    found = re.search(r'<dc:identifier id="copy-identifier">([^<]+)</dc:identifier>', package)
+    found = package.xpath("//dc:identifier[@id='copy-identifier']/text()", namespaces=EPUB_NAMESPACES)
     if not found:
         return None, [f"{epub}: not a personalised copy (it has no copy identifier)"]
-    identifier = found.group(1)
+    identifier = found[0].strip()
     lines = [f"copy identifier: {identifier}"]
-    prepared = re.search(r'<p class="prepared-for">This copy was prepared for (.+?)\.</p>', imprint)
+    prepared = imprint.xpath("//x:p[@class='prepared-for']", namespaces=EPUB_NAMESPACES) if imprint is not None else []
     if prepared:
-        name = re.sub(r"</?bdi>", "", prepared.group(1))  # the name is isolated from the text around it
-        lines.append(f"imprint says: prepared for {html.unescape(name)}")
+        said = " ".join("".join(prepared[0].itertext()).split())  # the name sits in a <bdi>, apart from the words
+        lines.append(f"imprint says: prepared for {said.removeprefix('This copy was prepared for ').rstrip('.')}")
     manifest = manifest or epub.parent / MANIFEST
     if manifest.is_file():
         with manifest.open(encoding="utf-8", newline="") as stream:

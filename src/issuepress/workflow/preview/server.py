@@ -160,6 +160,8 @@ class Handler(BaseHTTPRequestHandler):
     server: "PreviewServer"
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+        if not self._addressed_to_us():
+            return
         preview = self.server.preview
         path = unquote(urlsplit(self.path).path).lstrip("/")
         version, files, problems = preview.snapshot()
@@ -238,6 +240,19 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(f"data: {version}\n\n".encode() if version != seen else b": still here\n\n")
             self.wfile.flush()
             seen = version
+
+    def _addressed_to_us(self) -> bool:
+        """Whether the request names this server (127.0.0.1 or localhost, and its port). A page the editor
+        visits could otherwise reach the preview through a name of its own that resolves to 127.0.0.1 (DNS
+        rebinding), read the unpublished issue and start builds: such a request gets 421 and nothing else."""
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        if host in {f"127.0.0.1:{port}", f"localhost:{port}"}:
+            return True
+        self.send_response(HTTPStatus.MISDIRECTED_REQUEST)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return False
 
     def _send(self, data: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK, headers: dict | None = None) -> None:
         self.send_response(status)
