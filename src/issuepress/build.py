@@ -250,6 +250,9 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
             else:
                 write_file(path, result.data)
                 built.append(Built(edition, path, len(result.data), seconds, result.detail, result.warnings))
+            for folder in dict.fromkeys(name.split("/", 1)[0] for name in result.beside):  # the printer's package
+                write_tree(out_dir / folder, {name.split("/", 1)[1]: data for name, data in result.beside.items()
+                                              if name.startswith(folder + "/")})
         except OSError as error:  # a full disk, a folder made read-only mid-build
             written = "; written before it: " + ", ".join(str(item.path) for item in built) if built else ""
             raise IssueError(f"could not write {path}: {error.strerror or error}{written}") from None

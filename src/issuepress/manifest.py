@@ -14,13 +14,16 @@ from types import MappingProxyType
 from .errors import Problems
 from .fields import EMAIL, Fields, describe, web_address_problem
 from .markdown import renderer_for
-from .model import ArticleEntry, Contributor, Issue, Magazine, PrintSettings
+from .model import ArticleEntry, Contributor, Issue, Magazine, OutputIntent, PrintSettings
+from .press.conditions import BUILTIN, ICC_REGISTRY, profile_problem
 from .printsizes import parse_length, parse_trim
 from .sources import is_file, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
 
 MAGAZINE_KEYS = {"title", "publisher", "issn", "language", "url", "numbering", "print"}
-PRINT_KEYS = {"trim", "bleed", "marks", "binding", "recto", "footnotes"}
+PRINT_KEYS = {"trim", "bleed", "marks", "binding", "recto", "footnotes", "standard", "output_intent", "ink_limit",
+              "paper", "cover"}
+OUTPUT_INTENT_KEYS = {"profile", "condition", "registry", "description"}
 ISSUE_KEYS = {"volume", "number", "date", "title", "editor", "language", "cover", "editors_note",
               "articles", "contributors", "description", "keywords"}
 ARTICLE_ENTRY_KEYS = {"file", "section"}
@@ -86,12 +89,12 @@ def load_magazine(root: Path, problems: Problems) -> Magazine:
         language=fields.language("language") or "en",
         url=(url.rstrip("/") + "/") if url else None,
         numbering=fields.choice("numbering", NUMBERING) or NUMBERING[0],
-        print=_print_settings(print_data, path, problems) if print_data is not None else PrintSettings(),
+        print=_print_settings(print_data, path, problems, root) if print_data is not None else PrintSettings(),
         contributors=contributors,
     )
 
 
-def _print_settings(data: LineDict, path: Path, problems: Problems) -> PrintSettings:
+def _print_settings(data: LineDict, path: Path, problems: Problems, root: Path) -> PrintSettings:
     fields = Fields(data, path, problems, PRINT_KEYS, context="print: ")
     defaults = PrintSettings()
     trim = (defaults.trim_width, defaults.trim_height)
@@ -116,12 +119,85 @@ def _print_settings(data: LineDict, path: Path, problems: Problems) -> PrintSett
             marks = frozenset(words)
         else:
             fields.error(f"'marks' must be crop, cross, \"crop cross\" or none, not '{value}'", "marks")
+    binding = fields.choice("binding", ("saddle-stitch", "perfect-bound")) or defaults.binding
+    cover = fields.choice("cover", ("self", "separate")) or ("separate" if binding == "perfect-bound" else "self")
+    if cover == "self" and binding == "perfect-bound":
+        fields.error("'cover' cannot be self for a perfect-bound issue, whose cover wraps the spine; "
+                     "leave the key out, or write separate", "cover")
     return PrintSettings(
-        trim_width=trim[0], trim_height=trim[1], bleed=bleed, marks=marks,
-        binding=fields.choice("binding", ("saddle-stitch", "perfect-bound")) or defaults.binding,
+        trim_width=trim[0], trim_height=trim[1], bleed=bleed, marks=marks, binding=binding,
         recto=bool(fields.boolean("recto")),
         footnotes=fields.choice("footnotes", ("foot", "end")) or defaults.footnotes,
+        standard=fields.choice("standard", ("pdf/x-4", "none")) or defaults.standard,
+        output_intent=_output_intent(fields, root), ink_limit=_ink_limit(fields), paper=_paper(fields),
+        cover=cover, lines=MappingProxyType(dict(data.key_lines)),
     )
+
+
+def _output_intent(fields: Fields, root: Path) -> OutputIntent:
+    """A built-in condition's name, or the printer's own profile with the name its condition is registered by."""
+    value = fields.mapping.get("output_intent")
+    line = fields.line("output_intent") if "output_intent" in fields.mapping else None
+    if value is None:
+        return OutputIntent(line=line)
+    if not isinstance(value, LineDict):
+        name = fields.text("output_intent")
+        if name is not None and name.lower() not in BUILTIN:
+            fields.error(f"'output_intent' must be one of {', '.join(BUILTIN)}, or a mapping with the printer's "
+                         f"own profile (profile:, condition:), not '{name}'", "output_intent")
+        return OutputIntent(builtin=name.lower() if name and name.lower() in BUILTIN else "fogra39", line=line)
+    own = Fields(value, fields.path, fields.problems, OUTPUT_INTENT_KEYS, context="print: output_intent: ")
+    file, identifier = own.text("profile", required=True), own.text("condition", required=True)
+    registry = own.text("registry") or ("" if identifier in (None, "Custom") else ICC_REGISTRY)
+    path = None
+    if file is not None:
+        path, reason = resolve_inside(root, file, root, url=False)
+        if reason:
+            own.error(f"'profile': {reason}", "profile")
+        elif not is_file(path):
+            own.error(f"'profile': file not found: {fields.problems.where(path)}", "profile")
+            path = None
+        else:
+            try:
+                problem = profile_problem(path.read_bytes())
+            except OSError as error:
+                problem = f"cannot be read ({error.strerror or error})"
+            if problem:
+                own.error(f"'profile' {file} {problem}; ask the printer for the ICC profile of the press condition",
+                          "profile")
+                path = None
+    if path is None or identifier is None:
+        return OutputIntent(line=line)  # the problems are said; the default keeps the rest of the issue checkable
+    return OutputIntent(builtin=None, profile=path, identifier=identifier, registry=registry,
+                        condition=own.text("description") or "", line=line)
+
+
+def _ink_limit(fields: Fields) -> float | None:
+    """'ink_limit: 300%' (or 300) -> 300.0; None leaves the output condition's own limit."""
+    value = fields.mapping.get("ink_limit")
+    if value is None:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%?\s*", str(value)) if not isinstance(value, bool) else None
+    if match is None or not 100 <= float(match.group(1)) <= 400:
+        fields.error(f"'ink_limit' must be a total ink coverage between 100% and 400%, such as 300%, not "
+                     f"{describe(value)}", "ink_limit")
+        return None
+    return float(match.group(1))
+
+
+def _paper(fields: Fields) -> float | None:
+    """'paper: 0.1mm' (the caliper of one leaf) or 'paper: 444 ppi' (pages per inch) -> the caliper in mm."""
+    value = fields.text("paper")
+    if value is None:
+        return None
+    pages = re.fullmatch(r"(\d+(?:\.\d+)?)\s*ppi", value.lower())
+    caliper, reason = (2 * 25.4 / float(pages.group(1)), None) if pages and float(pages.group(1)) else \
+        parse_length(value)
+    if reason or caliper is None or not 0.03 <= caliper <= 1.0:
+        fields.error(f"'paper' must be the paper's caliper (the thickness of one leaf, between 0.03mm and 1mm, "
+                     f"such as 0.1mm) or its pages per inch (such as 444 ppi), not '{value}'", "paper")
+        return None
+    return caliper
 
 
 def load_contributors(path: Path, problems: Problems) -> MappingProxyType:

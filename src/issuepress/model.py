@@ -28,6 +28,18 @@ class Contributor:
 
 
 @dataclass(frozen=True)
+class OutputIntent:
+    """The press condition the print PDF is made for: a built-in one, or a printer's own ICC profile."""
+
+    builtin: str | None = "fogra39"  # a profile of the theme's profiles/ (press.conditions.BUILTIN), or None
+    profile: Path | None = None  # the printer's own profile, in the magazine folder
+    identifier: str = ""  # its registered OutputConditionIdentifier (FOGRA51, CGATS TR 006) or Custom
+    registry: str = ""  # where that name is registered (the ICC's, http://www.color.org)
+    condition: str = ""  # the condition in words, for people
+    line: int | None = None  # where magazine.yaml says it
+
+
+@dataclass(frozen=True)
 class PrintSettings:
     """Page geometry and binding for the print edition, lengths in millimetres."""
 
@@ -38,6 +50,17 @@ class PrintSettings:
     binding: str = "saddle-stitch"  # or "perfect-bound"
     recto: bool = False  # start every article on a right-hand page
     footnotes: str = "foot"  # or "end": notes at the end of each article
+    standard: str = "pdf/x-4"  # or "none": a plain PDF, colours as the layouts give them
+    output_intent: OutputIntent = field(default_factory=OutputIntent)
+    ink_limit: float | None = None  # total ink coverage in percent; None: the output condition's own
+    paper: float | None = None  # the paper's caliper (one leaf), which makes the spine; None: not said
+    cover: str = "self"  # saddle-stitch: "self" (the cover is the first leaf) or "separate"; perfect-bound: separate
+    lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # print: key -> line
+
+    @property
+    def separate_cover(self) -> bool:
+        """Whether the cover is printed apart from the interior: always for a perfect-bound issue."""
+        return self.binding == "perfect-bound" or self.cover == "separate"
 
 
 @dataclass(frozen=True)

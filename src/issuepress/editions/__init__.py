@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import Problem
 
@@ -14,3 +14,4 @@ class Made:
     data: bytes | dict[str, bytes]
     detail: str = ""  # for the build summary, e.g. "36 pages, saddle-stitch"
     warnings: tuple[Problem, ...] = ()
+    beside: dict[str, bytes] = field(default_factory=dict)  # more files, by path under the output folder

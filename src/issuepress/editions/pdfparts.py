@@ -153,6 +153,12 @@ class Workers:
 
         return self._unless_one_died(in_workers, lambda: _lay_out_here(specs, files, slack_px))
 
+    def run(self, function: Callable, items: list) -> list:
+        """`function(item)` for each item, in the workers (a module-level function: it is pickled)."""
+        self._used = True
+        return self._unless_one_died(lambda: list(self.pool.map(function, items)),
+                                     lambda: [function(item) for item in items])
+
     def assemble(self, job: tuple) -> "_Assembly":
         """`pdfassembly.assemble(*job)` in a worker; its result() is the PDF."""
         from . import pdfassembly
