@@ -118,10 +118,11 @@ def _bio_order(issue, pieces) -> tuple[Contributor, ...]:
 
 
 def preflight(rendered: RenderedIssue, theme: Theme):
-    """The print edition laid out in memory and checked as a printer would; nothing is written."""
+    """The print edition laid out in memory and checked as a print shop would, its slow checks too
+    (every page in separations); nothing is written."""
     from .editions.pdf import render_pdf
 
-    _data, report = render_pdf(rendered, theme, MemoryCache(), screen=False)
+    _data, report = render_pdf(rendered, theme, MemoryCache(), screen=False, thorough=True)
     return report
 
 

@@ -169,7 +169,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
                 return labels.get(part, f"the {part}") if part else "a blank page"
 
             report.package = press_report.complete(rendered, settings, prepared, geometry, data, report,
-                                                   preflight.image_citations(rendered), page_label, thorough)
+                                                   preflight.image_citations(rendered), page_label, thorough, cache)
         return data, report
 
     return finish

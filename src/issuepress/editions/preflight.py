@@ -34,6 +34,7 @@ class Report:
     processes: int = 1  # how many processes laid them out
     press: list[tuple[str, str]] = field(default_factory=list)  # the printer's job sheet (press.report)
     package: dict[str, bytes] = field(default_factory=dict)  # the printer's package: "print/NAME" -> bytes
+    checks: list[dict] = field(default_factory=list)  # the press checks that ran, and how they went
 
     @property
     def errors(self) -> list[Problem]:
@@ -45,7 +46,7 @@ class Report:
         standard = dict(self.press).get("Standard", "")
         intent = dict(self.press).get("Output intent", "").split(" ", 1)[0]
         press = f", PDF/X-4 for {intent}" if standard.startswith("PDF/X") else ""
-        return (f"{self.pages} pages, {self.binding}{press}, {fonts}, {self.laid_out} of {self.parts} parts laid "
+        return (f"{self.pages} pages, {self.binding}, {fonts}{press}, {self.laid_out} of {self.parts} parts laid "
                 f"out{parallel}")
 
 

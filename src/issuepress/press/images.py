@@ -119,6 +119,8 @@ def image_name(href: str) -> str:
 def replace_images(document: pikepdf.Pdf, images: dict[str, PressImage]) -> list[str]:
     """Put each converted image in place of its RGB original; returns the images it could not place
     (a size that does not match what WeasyPrint embedded), which stay RGB and preflight reports."""
+    if not images:
+        return []
     by_name = {image_name(href): image for href, image in images.items()}
     done: set[tuple[int, int]] = set()
     mismatched = []

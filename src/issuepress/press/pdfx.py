@@ -37,10 +37,11 @@ def make_pdfx(document: pikepdf.Pdf, condition: Condition, identity: Identity) -
     Save it with `min_version=PDF_VERSION`."""
     removed = 0
     for page in document.pages:
-        if "/Annots" not in page.obj:
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
             continue
-        kept = [annotation for annotation in page.obj.Annots if annotation.get("/Subtype") in PRINTING_ANNOTATIONS]
-        removed += len(page.obj.Annots) - len(kept)
+        kept = [annotation for annotation in annotations if annotation.get("/Subtype") in PRINTING_ANNOTATIONS]
+        removed += len(annotations) - len(kept)
         if kept:
             page.obj.Annots = pikepdf.Array(kept)
         else:

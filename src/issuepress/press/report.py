@@ -10,9 +10,11 @@ the package carries the same as preflight.json.
 
 from __future__ import annotations
 
+import hashlib
 from importlib import metadata
 from typing import Callable
 
+from ..cache import key as cache_key
 from ..errors import Problem, shown_path
 from ..model import PrintSettings, RenderedIssue
 from . import conformance, package, separations
@@ -21,8 +23,31 @@ SLOW = "page ink coverage, spot plates and black text in separations (run `issue
 
 
 def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometry, data: bytes, report,
-             cited: dict, page_label: Callable[[int], str], thorough: bool) -> dict[str, bytes]:
-    """The package's files ("print/NAME" -> bytes), its problems added to `report` (the PDF edition's)."""
+             cited: dict, page_label: Callable[[int], str], thorough: bool, cache) -> dict[str, bytes]:
+    """The package's files ("print/NAME" -> bytes), its problems added to `report` (the PDF edition's).
+
+    A build of what an earlier build made (the same PDF, byte for byte) takes its package and verdicts
+    from the cache: once the images are converted, a rebuild costs what it did before PDF/X."""
+    issue = rendered.issue
+    strip = prepared.strip.pdf if prepared.strip is not None else b""
+    digest = cache_key("press-package", hashlib.sha256(data).hexdigest(), hashlib.sha256(strip).hexdigest(),
+                       settings, geometry, issue.id, issue.full_title, issue.volume, issue.number, issue.date,
+                       sorted(cited.items()), sorted(prepared.colours.items()), report.pages, thorough,
+                       sorted((href, image.ink_coverage, image.converted) for href, image in
+                              (prepared.job.images.items() if prepared.job else ())))
+    found = None if thorough else cache.get_object("press-package", digest)
+    if found is None:
+        found = _package(rendered, settings, prepared, geometry, data, report, cited, page_label, thorough)
+        if not thorough:
+            cache.put_object("press-package", digest, found)
+    files, problems, report.press, report.checks = found
+    report.problems += problems
+    return files
+
+
+def _package(rendered: RenderedIssue, settings: PrintSettings, prepared, geometry, data: bytes, report,
+             cited: dict, page_label: Callable[[int], str], thorough: bool) -> tuple:
+    """(files, problems, job sheet facts, checks)"""
     issue = rendered.issue
     files = package.print_files(issue.id, data, prepared, geometry, settings.marks)
     manifest = shown_path(issue.manifest, issue.magazine.root)
@@ -58,17 +83,15 @@ def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
             problems.append(Problem(why, manifest, warning=True))
     elif job is not None:
         checks.append({"check": SLOW, "result": "not run in a build"})
-    report.problems += problems
     facts = _facts(rendered, settings, prepared, report.pages)
     summary = {"id": issue.id, **{name.lower().replace(" ", "_"): value for name, value in facts},
                "checks": checks,
                "problems": [{"where": f"{p.path or ''}{':' + str(p.line) if p.line else ''}",
                              "severity": "warning" if p.warning else "error", "message": p.message}
-                            for p in report.problems]}
+                            for p in [*report.problems, *problems]]}
     files["preflight.json"] = package.report_json(summary)
     files["job-sheet.txt"] = package.job_sheet(facts, files)
-    report.press = facts
-    return {f"print/{name}": content for name, content in files.items()}
+    return {f"print/{name}": content for name, content in files.items()}, problems, facts, checks
 
 
 def _colours(files: dict[str, bytes], data: bytes, page_label: Callable[[int], str], thorough: bool,
