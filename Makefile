@@ -38,6 +38,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/subscribers.py
 	$(BIN)/python benchmarks/typography.py
+	$(BIN)/python benchmarks/press.py
 
 clean:
 	rm -rf build .pytest_cache dist

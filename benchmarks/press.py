@@ -10,7 +10,9 @@ worktree with its own venv under build/, made on the first run), each in its own
   parts): what a rebuild costs once the images are converted.
 
 Rounds alternate which of the two goes first; a ratio is the median of the per-round ratios (this
-checkout / baseline), so a slow spell on the shared machine falls on both.
+checkout / baseline), so a slow spell on the shared machine falls on both. Wall time is what a user
+waits; CPU time (user + system, the build's process and its layout processes) is the work done, which
+other users of a shared machine disturb less.
 
     .venv/bin/python benchmarks/press.py [--rounds 5] [--baseline-commit 51ceeb1] [--baseline-dir DIR]
 """
@@ -18,18 +20,21 @@ checkout / baseline), so a slow spell on the shared machine falls on both.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import copy_sample, make_strand_magazine  # noqa: E402
-from run import fresh_dir, run  # noqa: E402
+from run import fresh_dir  # noqa: E402
 
 
 def baseline(commit: str, folder: Path | None) -> Path:
@@ -45,11 +50,17 @@ def baseline(commit: str, folder: Path | None) -> Path:
     return script
 
 
-def build(issuepress: Path, root: Path, issue: str, out: Path, *extra: str):
-    result = run([issuepress, "build", issue, "-f", "pdf", "--out", out, "--root", root, *extra])
-    if result.code != 0:
-        sys.exit(f"{issuepress} failed on {issue}:\n{result.output[-3000:]}")
-    return result.wall
+def build(issuepress: Path, root: Path, issue: str, out: Path, *extra: str) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the build and the processes it started)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    result = subprocess.run([str(issuepress), "build", issue, "-f", "pdf", "--out", str(out), "--root", str(root),
+                             *extra], capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        sys.exit(f"{issuepress} failed on {issue}:\n{result.stderr[-3000:]}")
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def main() -> None:
@@ -64,7 +75,7 @@ def main() -> None:
         work = Path(temporary)
         issues = {"1891-07": make_strand_magazine, "2024-11": copy_sample}
         roots = {(issue, tool): make(work / f"{issue}-{tool}") for issue, make in issues.items() for tool in tools}
-        times: dict[tuple[str, str, str], list[float]] = {}
+        times: dict[tuple[str, str, str], list[tuple[float, float]]] = {}
         for round_number in range(args.rounds):
             order = list(tools) if round_number % 2 == 0 else list(reversed(tools))
             for issue in issues:
@@ -77,13 +88,16 @@ def main() -> None:
                     cached = build(tools[tool], root, issue, fresh_dir(work, f"{issue}-{tool}-cached"))
                     times.setdefault((issue, "cached", tool), []).append(cached)
     print(f"print PDF (-f pdf), {args.rounds} rounds, this checkout against {args.baseline_commit}\n")
-    print("| issue | build | this (median s) | baseline (median s) | ratio (median of paired) |")
-    print("| --- | --- | --- | --- | --- |")
+    print("| issue | build | measure | this (median s) | baseline (median s) | ratio (median of paired) |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for issue in issues:
         for kind in ("cold", "cached"):
-            this, base = times[issue, kind, "this"], times[issue, kind, "baseline"]
-            ratio = statistics.median(a / b for a, b in zip(this, base))
-            print(f"| {issue} | {kind} | {statistics.median(this):.2f} | {statistics.median(base):.2f} | {ratio:.3f} |")
+            for index, measure in enumerate(("wall", "CPU")):
+                this = [run[index] for run in times[issue, kind, "this"]]
+                base = [run[index] for run in times[issue, kind, "baseline"]]
+                ratio = statistics.median(a / b for a, b in zip(this, base))
+                print(f"| {issue} | {kind} | {measure} | {statistics.median(this):.2f} | {statistics.median(base):.2f} "
+                      f"| {ratio:.3f} |")
 
 
 if __name__ == "__main__":

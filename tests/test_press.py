@@ -21,7 +21,8 @@ from pdf_oxide import PdfDocument
 from conftest import copy_sample, problem_lines, run_cli
 from pdftools import PT_PER_MM, render_page
 
-from issuepress.press import conditions, cover, inks
+from issuepress.model import OutputIntent
+from issuepress.press import conditions, conformance, cover, inks, pdfx
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -90,6 +91,13 @@ def test_the_sample_the_strand_stories_and_a_perfect_bound_issue_are_pdf_x4(samp
     with pikepdf.open(plain / "build/2024-11/2024-11.pdf") as document:
         assert "/OutputIntents" not in document.Root
         assert any("/Annots" in page.obj for page in document.pages), "standard: none keeps the links"
+        # pdf-oxide takes that RGB PDF for PDF/X-4 once it has an output intent: issuepress's own checks do not
+        pdfx.make_pdfx(document, conditions.resolve(OutputIntent(), None), pdfx.Identity("x", "x", "2024-11-01"))
+        out = io.BytesIO()
+        document.save(out, min_version="1.6")
+    assert PdfDocument.from_bytes(out.getvalue()).validate_pdf_x("4")["errors"] == []
+    assert any("is RGB" in what for _page, what in conformance.colour_findings(out.getvalue()))
+    assert any("set in RGB" in what for _page, what in conformance.content_findings(out.getvalue()))
 
 
 def plates(pdf: Path, page: int, out: Path) -> Image.Image:

@@ -186,6 +186,8 @@ def check_layouts(rendered: RenderedIssue, theme: Theme) -> None:
     _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
     cells = dict.fromkeys(cell for screen in (False, True) for cell in furniture.cells_for(plan.slots, screen)[0])
     theme.render("pdf/furniture.html", **context, cells=list(cells))
+    if _settings.separate_cover:  # the spine of a separate cover (press.edition lays it out)
+        theme.render("pdf/part.html", **context, part={"kind": "spine", "lettered": True})
 
 
 def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):

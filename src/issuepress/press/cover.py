@@ -47,8 +47,8 @@ def spine_for(interior_pages: int, caliper_mm: float | None, perfect_bound: bool
 def spine_style(spine: Spine, trim_height_mm: float, bleed_mm: float) -> str:
     """The spine part's page: as long as the spine with its bleed, as wide as the spine."""
     length = round(trim_height_mm + 2 * bleed_mm, 3)
-    return (f"<style>@page spine {{ size: {length}mm {spine.width_mm}mm }} "
-            f".spine {{ height: {spine.width_mm}mm; font-size: {spine.font_pt}pt }}</style>")
+    return (f"<style>@page spine {{ size: {length}mm {spine.width_mm}mm; margin: 0 }} "
+            f".spine {{ page: spine; height: {spine.width_mm}mm; font-size: {spine.font_pt}pt }}</style>")
 
 
 def cover_pages(count: int) -> tuple[int, int, int, int]:
