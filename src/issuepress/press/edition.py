@@ -40,12 +40,13 @@ class Prepared:
     strip: object = None  # the spine's laid-out Part
     job: PressJob | None = None  # None: print.standard none
     colours: dict[str, inks.CMYK] = field(default_factory=dict)  # every colour the layouts set, rrggbb -> inks
+    stylesheet: str | None = None  # the print stylesheet's file, where its colours' inks are said
 
 
 def prepare(rendered: RenderedIssue, theme, settings: PrintSettings, stylesheets: dict[str, bytes], pages: int,
             parts: dict, sheet, lay_out_one: Callable, context: dict, cache, workers) -> Prepared:
     """Recolour the parts, convert the images and lay out the spine, for an issue of `pages` pages."""
-    prepared = Prepared(dict(parts), sheet)
+    prepared = Prepared(dict(parts), sheet, stylesheet=theme.origins.get("css/print.css"))
     if settings.separate_cover:
         prepared.spine = cover.spine_for(pages - 4, settings.paper, settings.binding == "perfect-bound")
         if prepared.spine.width_mm > 0:

@@ -66,8 +66,14 @@ def convert(asset: Asset, profile: bytes) -> PressImage | None:
     original = image
     image = ImageOps.exif_transpose(image)  # as WeasyPrint draws it (image-orientation: from-image)
     is_jpeg = original.format in ("JPEG", "MPO")
-    if image.mode in ("L", "LA", "1", "I", "I;16"):
-        return None  # DeviceGray prints in black ink alone: nothing to convert
+    if image.mode in ("L", "LA"):
+        return None  # WeasyPrint embeds it as DeviceGray, which prints in black ink alone: nothing to convert
+    if image.mode in ("1", "I", "I;16", "I;16B", "I;16L", "F"):  # grey too, but WeasyPrint makes these RGB
+        black = ImageOps.invert(image.convert("L"))
+        none = Image.new("L", black.size, 0)
+        cmyk = Image.merge("CMYK", (none, none, none, black))
+        return PressImage(asset.href, zlib.compress(cmyk.tobytes()), "flate", cmyk.width, cmyk.height, False,
+                          ink_coverage(cmyk), True)
     if image.mode == "CMYK":
         if is_jpeg and image is original:  # as it is, inverted if it says so (an Adobe marker), as WeasyPrint reads it
             return PressImage(asset.href, asset.data, "jpeg", image.width, image.height, "adobe" in original.info,

@@ -27,7 +27,7 @@ def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
     """The package's files ("print/NAME" -> bytes), its problems added to `report` (the PDF edition's).
 
     A build of what an earlier build made (the same PDF, byte for byte) takes its package and verdicts
-    from the cache: once the images are converted, a rebuild costs what it did before PDF/X."""
+    from the cache instead of checking the same bytes again."""
     issue = rendered.issue
     strip = prepared.strip.pdf if prepared.strip is not None else b""
     digest = cache_key("press-package", hashlib.sha256(data).hexdigest(), hashlib.sha256(strip).hexdigest(),
@@ -127,7 +127,7 @@ def _ink(prepared, condition, cited: dict, manifest, checks: list) -> list[Probl
         if total > limit + 0.5:
             problems.append(Problem(f"colour #{colour} prints with {total:.0f}% ink, over the {limit:.0f}% limit of "
                                     f"{condition.identifier}; give it fewer inks in the print stylesheet "
-                                    f"(--cmyk-{colour})", "layouts/css/print.css"))
+                                    f"(--cmyk-{colour})", prepared.stylesheet))
     checks.append({"check": f"ink coverage of images and colours (limit {limit:.0f}%)",
                    "result": "failed" if problems else "passed", "highest": round(worst, 1)})
     return problems
