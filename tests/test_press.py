@@ -80,6 +80,7 @@ def test_the_sample_the_strand_stories_and_a_perfect_bound_issue_are_pdf_x4(samp
             meta = document.open_metadata()
             assert meta["pdfxid:GTS_PDFXVersion"] == "PDF/X-4"
             assert meta["xmpMM:DocumentID"].startswith("uuid:") and meta["xmpMM:RenditionClass"] == "default"
+            assert document.docinfo["/Trapped"] == pikepdf.Name("/False") and meta["pdf:Trapped"] == "False"
             assert not any("/Annots" in page.obj for page in document.pages), "no links inside the bleed"
     # and a checker that can fail: the PDF of the earlier versions is not PDF/X
     plain = sample_built.parent.parent / "plain"

@@ -58,7 +58,7 @@ def make_pdfx(document: pikepdf.Pdf, condition: Condition, identity: Identity) -
     document.Root.OutputIntents = pikepdf.Array([document.make_indirect(intent)])
     # PDF/X-4 identifies itself in the XMP; the Info key is for PDF/X-1a and -3 readers (and harmless here)
     document.docinfo["/GTS_PDFXVersion"] = pikepdf.String(VERSION)
-    document.docinfo["/Trapped"] = pikepdf.Name.False_
+    document.docinfo["/Trapped"] = pikepdf.Name("/False")
     _xmp(document, identity)
     return removed
 
