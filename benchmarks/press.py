@@ -7,7 +7,9 @@ worktree with its own venv under build/, made on the first run), each in its own
 
 - cold: `--no-cache` into an empty folder: everything laid out, recoloured and converted;
 - cached: the same build again with the cache a first build filled (converted images, recoloured
-  parts): what a rebuild costs once the images are converted.
+  parts, the assembled PDF and its package): what a rebuild costs once the images are converted;
+- edited: then one paragraph of one story changed and the PDF built again: that story laid out and
+  recoloured, the PDF assembled, checked and packaged again (the cost every rebuild pays).
 
 Rounds alternate which of the two goes first; a ratio is the median of the per-round ratios (this
 checkout / baseline), so a slow spell on the shared machine falls on both. Wall time is what a user
@@ -34,7 +36,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import copy_sample, make_strand_magazine  # noqa: E402
-from run import fresh_dir  # noqa: E402
+from run import change_one_paragraph, fresh_dir  # noqa: E402
+
+EDITED = {"1891-07": "the-man-with-the-twisted-lip", "2024-11": "letter-from-lahore"}
 
 
 def baseline(commit: str, folder: Path | None) -> Path:
@@ -87,11 +91,14 @@ def main() -> None:
                     build(tools[tool], root, issue, fresh_dir(work, f"{issue}-{tool}-fill"))  # fills the cache
                     cached = build(tools[tool], root, issue, fresh_dir(work, f"{issue}-{tool}-cached"))
                     times.setdefault((issue, "cached", tool), []).append(cached)
+                    change_one_paragraph(root / "issues" / issue / "articles" / f"{EDITED[issue]}.md")
+                    edited = build(tools[tool], root, issue, fresh_dir(work, f"{issue}-{tool}-edited"))
+                    times.setdefault((issue, "edited", tool), []).append(edited)
     print(f"print PDF (-f pdf), {args.rounds} rounds, this checkout against {args.baseline_commit}\n")
     print("| issue | build | measure | this (median s) | baseline (median s) | ratio (median of paired) |")
     print("| --- | --- | --- | --- | --- | --- |")
     for issue in issues:
-        for kind in ("cold", "cached"):
+        for kind in ("cold", "cached", "edited"):
             for index, measure in enumerate(("wall", "CPU")):
                 this = [run[index] for run in times[issue, kind, "this"]]
                 base = [run[index] for run in times[issue, kind, "baseline"]]

@@ -144,13 +144,18 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
         job = (plan, prepared.parts if prepared else parts, prepared.sheet if prepared else sheets["furniture"],
                furnishing, geometry, screen, settings.marks, _metadata(rendered), issue.language,
                prepared.job if prepared else None)
+        assembled_key = press_edition.assembly_key(job) if prepared is not None else None
+        assembled = cache.get("press-assembly", assembled_key) if assembled_key else None
         # Only workers that outlive this block (a build's) can be left to finish the assembly.
-        handing_off = workers is not None and workers.warm and not workers.broken and workers.depth > 1
+        handing_off = (assembled is None and workers is not None and workers.warm and not workers.broken
+                       and workers.depth > 1)
         assembling = workers.assemble(job) if handing_off else None
         processes = workers.count if workers is not None and not workers.broken else 1
 
     def finish() -> tuple[bytes, preflight.Report]:
-        data = assembling.result() if assembling is not None else pdfassembly.assemble(*job)
+        data = assembled or (assembling.result() if assembling is not None else pdfassembly.assemble(*job))
+        if assembled_key and assembled is None:
+            cache.put("press-assembly", assembled_key, data)
         families = set(theme.families.values())
         labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
         facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}

@@ -111,6 +111,22 @@ def _recolour(job: tuple) -> tuple:
     return inks.recolour(*job)
 
 
+def assembly_key(job: tuple) -> str:
+    """A digest of everything the print PDF's assembly is made from (`pdfassembly.assemble(*job)`): a
+    rebuild of an unchanged print PDF (another edition changed, or none) takes it from the cache."""
+    plan, parts, sheet, furnishing, geometry, screen, marks, metadata, language, press = job
+
+    def laid_out(part) -> tuple:
+        return part.pages, part.bookmarks, hashlib.sha256(part.pdf).hexdigest()
+
+    images_ = sorted((href, hashlib.sha256(image.data).hexdigest(), image.encoding, image.inverted)
+                     for href, image in (press.images.items() if press else ()))
+    return cache_key("press-assembly", plan, sorted((name, laid_out(part)) for name, part in parts.items()),
+                     laid_out(sheet), furnishing, geometry, screen, sorted(marks), metadata, language,
+                     (press.condition.digest, press.condition.identifier, press.condition.registry,
+                      press.condition.condition, press.condition.summary, press.identity, images_) if press else None)
+
+
 def apply(final, job: PressJob | None) -> str:
     """In the assembly, before the PDF is saved: the converted images in place, the output intent and the
     XMP. Returns the PDF version to save it as at least."""
