@@ -108,7 +108,8 @@ def recolour(pdf: bytes, inks: Inks) -> tuple[bytes, dict[str, CMYK]]:
         for stream in content_streams(document):
             changed, count = RGB_OPERATOR.subn(replace, b"\n" + stream.read_bytes() + b"\n")
             if count:
-                stream.write(zlib.compress(changed[1:-1]), filter=pikepdf.Name.FlateDecode)
+                # level 4: a third of the time of the default level, 10% larger streams
+                stream.write(zlib.compress(changed[1:-1], 4), filter=pikepdf.Name.FlateDecode)
         for group in transparency_groups(document):
             if group.get("/CS") == pikepdf.Name.DeviceRGB:  # blending happens in the press's colour
                 group.CS = pikepdf.Name.DeviceCMYK
