@@ -40,6 +40,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/typography.py
 	$(BIN)/python benchmarks/send.py
 	$(BIN)/python benchmarks/wordimport.py
+	$(BIN)/python benchmarks/press.py
 
 clean:
 	rm -rf build .pytest_cache dist

@@ -97,7 +97,7 @@ def test_messages_are_printed_as_written_on_a_terminal_and_off_it(tmp_path: Path
     line = (tmp_path / "issues/x/articles/f.md").read_text().splitlines().index(
         "![x](<:smile: [bold]here[/bold].png>)") + 1
     assert line == 100
-    expected = f"issues/x/articles/f.md:100: file not found: issues/x/articles/:smile: [bold]here[/bold].png"
+    expected = "issues/x/articles/f.md:100: file not found: issues/x/articles/:smile: [bold]here[/bold].png"
     plain = run_cli("check", "x", cwd=root)
     assert expected in plain.stderr.splitlines()
     on_terminal = run_on_terminal(["check", "x"], root, {"TERM": "xterm-256color", "COLUMNS": "300"},

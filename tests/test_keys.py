@@ -13,11 +13,11 @@ from issuepress.errors import Problems
 from issuepress.load import keys
 from issuepress.load.fields import Fields
 from issuepress.load.yamlsource import parse_yaml
-from issuepress.model import ArticleEntry, Contributor, Issue, Magazine, PrintSettings
+from issuepress.model import ArticleEntry, Contributor, Issue, Magazine, OutputIntent, PrintSettings
 from issuepress.workflow import templates
 
 REPO = Path(__file__).resolve().parents[1]
-MODELS = [(keys.MAGAZINE, Magazine), (keys.PRINT, PrintSettings), (keys.ISSUE, Issue),
+MODELS = [(keys.MAGAZINE, Magazine), (keys.PRINT, PrintSettings), (keys.OUTPUT_INTENT, OutputIntent), (keys.ISSUE, Issue),
           (keys.ARTICLE_ENTRY, ArticleEntry), (keys.CONTRIBUTOR, Contributor)]
 
 
@@ -35,7 +35,8 @@ def test_every_declared_key_is_a_field_of_its_model(group: keys.Keys, model: typ
         assert key.field in fields, f"{group.where}: {key.name} has no field {key.field} in {model.__name__}"
         field = fields[key.field]
         has_default = field.default is not dataclasses.MISSING or field.default_factory is not dataclasses.MISSING
-        assert has_default == (not key.required and key.default is not keys.NO_DEFAULT), key.name
+        assert has_default == ((not key.required or group.model_defaults) and key.default is not keys.NO_DEFAULT), \
+            key.name
 
 
 def test_the_loader_knows_exactly_the_declared_keys(tmp_path: Path) -> None:

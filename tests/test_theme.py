@@ -20,7 +20,7 @@ from pdftools import font_types
 def test_installed_package_carries_the_repository_theme() -> None:
     theme = builtin_theme_dir()
     assert theme == Path(issuepress.__file__).parent / "theme", "tests must run against the installed package"
-    for folder in ("layouts", "fonts"):
+    for folder in ("layouts", "fonts", "profiles"):
         shipped = {p.relative_to(theme / folder): p.read_bytes() for p in (theme / folder).rglob("*") if p.is_file()}
         source = {p.relative_to(REPO / folder): p.read_bytes() for p in (REPO / folder).rglob("*") if p.is_file()}
         assert shipped == source, f"the installed {folder}/ differs from the repository's; reinstall"

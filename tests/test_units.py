@@ -10,8 +10,8 @@ from issuepress.content.names import slugify, unique
 from issuepress.editions.pdf.assembly import PageSlot, plan
 from issuepress.editions.pdf.furniture import DIGITS, cells_for
 from issuepress.load.fields import web_address_problem
-from issuepress.load.manifest import issn_is_valid
 from issuepress.load.printsizes import parse_length, parse_trim
+from issuepress.load.readers import issn_is_valid
 
 ORDER = [("cover", "cover"), ("contents", "contents"), ("a", "piece"), ("b", "piece"), ("back", "back"),
          ("notes", "notes"), ("back-cover", "back-cover")]

@@ -124,6 +124,8 @@ def check_command(out: Output, issue_id: str, preflight: bool, root: Path) -> No
     out.problems(warnings + (tuple(findings.problems) if findings else ()))
     if findings:
         out.say(f"print PDF: {findings.summary()}; fonts: {', '.join(findings.fonts)}")
+        for check in findings.checks:  # the print shop's checks (press.report)
+            out.say(f"  {check['result']}: {check['check']}" + (f" ({check['file']})" if "file" in check else ""))
         if findings.errors:
             out.console.print(f"{len(findings.errors)} problems a printer would reject", style="bold red")
             sys.exit(1)

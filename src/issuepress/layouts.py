@@ -23,8 +23,8 @@ from fontTools.ttLib import TTFont
 from markupsafe import Markup
 
 from .cache import key as cache_key
+from .dates import default_title, long_date
 from .errors import IssueError, Problem, Problems
-from .load.manifest import MONTHS, default_title
 from .model import Asset
 
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
@@ -217,10 +217,6 @@ def theme_words(piece) -> Markup:
     macro, so that a magazine's own partials/macros.html from before it still builds."""
     english = piece.language.split("-")[0].lower() == "en"
     return Markup("" if english else ' lang="en" dir="ltr"')
-
-
-def long_date(date) -> str:
-    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def _shown(root: Path, builtin: Path, kind: str, name: str) -> Path:

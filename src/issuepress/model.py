@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from .load.keys import ARTICLE_ENTRY, CONTRIBUTOR, DELIVERY, ISSUE, MAGAZINE, PRINT, declared
+from .load.keys import ARTICLE_ENTRY, CONTRIBUTOR, DELIVERY, ISSUE, MAGAZINE, OUTPUT_INTENT, PRINT, declared
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,20 @@ class Contributor:
 
 
 @dataclass(frozen=True)
-@declared(PRINT)
+@declared(OUTPUT_INTENT)
+class OutputIntent:
+    """The press condition the print PDF is made for: a built-in one, or a printer's own ICC profile."""
+
+    builtin: str | None = "fogra39"  # a profile of the theme's profiles/ (press.conditions.BUILTIN), or None
+    line: int | None = None  # where magazine.yaml says it
+
+
+@dataclass(frozen=True)
+@declared(PRINT, factories={"output_intent": OutputIntent})
 class PrintSettings:
     """Page geometry and binding for the print edition, lengths in millimetres."""
+
+    lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))  # print: key -> line
 
     @property
     def trim_width(self) -> float:
@@ -42,6 +53,11 @@ class PrintSettings:
     @property
     def trim_height(self) -> float:
         return self.trim_size[1]
+
+    @property
+    def separate_cover(self) -> bool:
+        """Whether the cover is printed apart from the interior: always for a perfect-bound issue."""
+        return self.binding == "perfect-bound" or self.cover == "separate"
 
 
 @dataclass(frozen=True)

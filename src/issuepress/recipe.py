@@ -87,10 +87,11 @@ def _bio_order(issue, pieces) -> tuple[Contributor, ...]:
 
 
 def preflight(rendered: RenderedIssue, theme: Theme):
-    """The print edition laid out in memory and checked as a printer would; nothing is written."""
+    """The print edition laid out in memory and checked as a print shop would, its slow checks too
+    (every page in separations); nothing is written."""
     from .editions.pdf.document import render_pdf
 
-    _data, report = render_pdf(rendered, theme, MemoryCache(), screen=False)
+    _data, report = render_pdf(rendered, theme, MemoryCache(), screen=False, thorough=True)
     return report
 
 
@@ -244,6 +245,9 @@ def _write(making: _Making, out_dir: Path, issue_id: str) -> Built:
         else:
             write_file(path, result.data)
             size = len(result.data)
+        for folder in dict.fromkeys(name.split("/", 1)[0] for name in result.beside):  # the printer's package
+            write_tree(out_dir / folder, {name.split("/", 1)[1]: data for name, data in result.beside.items()
+                                          if name.startswith(folder + "/")})
     except OSError as error:  # a full disk, a folder made read-only mid-build
         raise IssueError(f"could not write {path}: {error.strerror or error}") from None
     seconds = making.seconds + time.perf_counter() - begun

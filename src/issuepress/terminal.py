@@ -221,9 +221,11 @@ def build_summary(out: Output, issue_id: str, built, not_built, seconds: float, 
     for item in built:
         table.add_row(item.edition.name, Text.assemble(("wrote", "green"), f" {shown(item.path)}"),
                       human_size(item.size), item.detail, f"{item.seconds:.2f}s")
-    out.table(table)
+    if built:
+        out.table(table)
     written = f"{'rebuilt' if because else 'built'} {issue_id} in {seconds:.2f}s{because}"
     if not_built:
-        written += (f"; {', '.join(item.edition.name for item in built) or 'nothing'} written, "
-                    f"{', '.join(item.edition.name for item in not_built)} not")
+        failed = ", ".join(item.edition.name for item in not_built)
+        written = (f"{written}: {', '.join(item.edition.name for item in built)} written, {failed} not" if built
+                   else f"nothing written for {issue_id} ({seconds:.2f}s{because}): {failed} not built")
     out.say(written, style="bold red" if not_built else "bold")

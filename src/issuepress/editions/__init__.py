@@ -17,7 +17,7 @@ when their edition is used: the PDF editions' (with WeasyPrint) are slow to load
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -26,11 +26,13 @@ from ..errors import Problem
 
 @dataclass(frozen=True)
 class Made:
-    """An edition built in memory: a file's bytes, or a folder as path -> bytes."""
+    """An edition built in memory: a file's bytes, or a folder as path -> bytes; and files it writes beside them
+    (the print PDF's printer's package: "print/job-sheet.txt" -> bytes), each top folder written whole."""
 
     data: bytes | dict[str, bytes]
     detail: str = ""  # for the build summary, e.g. "36 pages, saddle-stitch"
     warnings: tuple[Problem, ...] = ()
+    beside: dict[str, bytes] = field(default_factory=dict)  # more files, by path under the output folder
 
 
 Finish = Callable[[], Made]

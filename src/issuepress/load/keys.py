@@ -42,6 +42,9 @@ class Keys:
 
     where: str  # as the README's heading names the mapping
     keys: tuple[Key, ...]
+    # The mapping itself may be left out (another value stands for it): its model has a default for every
+    # key, the required ones too, which only a mapping that is there must give.
+    model_defaults: bool = False
 
     def __iter__(self) -> Iterator[Key]:
         return iter(self.keys)
@@ -53,6 +56,17 @@ class Keys:
     def __getitem__(self, name: str) -> Key:
         return next(key for key in self.keys if key.name == name)
 
+
+OUTPUT_INTENT = Keys("output_intent: in print:", (
+    Key("profile", "path", "the printer's ICC profile of the press condition, a file in the magazine folder",
+        required=True, annotation="Path | None", example="press/PSOcoated_v3.icc"),
+    Key("condition", "text", "the name its condition is registered by (FOGRA51, CGATS TR 006), or Custom",
+        required=True, attribute="identifier", default="", annotation="str", example="FOGRA51"),
+    Key("registry", "text", "where that name is registered; default the ICC's (http://www.color.org), none for "
+        "Custom", default="", annotation="str"),
+    Key("description", "text", "the condition in words, for people", attribute="condition", default="",
+        annotation="str"),
+), model_defaults=True)
 
 PRINT = Keys("print: in magazine.yaml", (
     Key("trim", "trim", "the page size: A3, A4, A5, A6, B4, B5, letter, legal, tabloid, digest, or \"210mm 297mm\", "
@@ -69,6 +83,18 @@ PRINT = Keys("print: in magazine.yaml", (
         annotation="bool"),
     Key("footnotes", "choice", "foot (at the foot of the page) | end (after each article)", default="foot",
         choices=("foot", "end"), example="foot", annotation="str"),
+    Key("standard", "choice", "pdf/x-4: what printers ask for | none: a plain PDF (RGB, no output intent)",
+        default="pdf/x-4", choices=("pdf/x-4", "none"), example="pdf/x-4", annotation="str"),
+    Key("output_intent", "output_intent", "the press: fogra39 (coated offset, Europe) | fogra29 (uncoated offset) | "
+        "swop (North American web offset); or the printer's own profile (below)", example="fogra39",
+        annotation="OutputIntent", nested=OUTPUT_INTENT, shown="`fogra39`"),
+    Key("ink_limit", "ink_limit", "the most ink the press takes, such as 300%; default: the condition's (330% for "
+        "fogra39, 300% for fogra29 and swop)", annotation="float | None", example="300%"),
+    Key("paper", "paper", "the paper's caliper, one leaf (0.1mm), or its pages per inch (444 ppi): it makes the "
+        "spine's width", annotation="float | None", example="0.1mm", shown="`0.1mm`"),
+    Key("cover", "choice", "saddle-stitch: self (the cover is the first leaf) or separate (a plus-cover); "
+        "perfect-bound: separate, always", default="self", choices=("self", "separate"), example="separate",
+        annotation="str", shown="`self` (`separate` when perfect-bound)"),
 ))
 
 DELIVERY = Keys("delivery: in magazine.yaml", (
@@ -155,7 +181,7 @@ FRONT_MATTER = Keys("an article's front matter", (
     Key("language", "language", "BCP 47 tag; `ur`, `ar`, `fa`, `he`... read right to left"),
 ))
 
-GROUPS = (MAGAZINE, PRINT, DELIVERY, ISSUE, ARTICLE_ENTRY, CONTRIBUTOR, FRONT_MATTER)
+GROUPS = (MAGAZINE, PRINT, OUTPUT_INTENT, DELIVERY, ISSUE, ARTICLE_ENTRY, CONTRIBUTOR, FRONT_MATTER)
 
 
 def declared(keys: Keys, factories: dict[str, Callable[[], Any]] | None = None):
@@ -169,7 +195,8 @@ def declared(keys: Keys, factories: dict[str, Callable[[], Any]] | None = None):
         own = dict(cls.__dict__.get("__annotations__", {}))
         without_default = {name: kind for name, kind in own.items() if name not in cls.__dict__}
         with_default = {name: kind for name, kind in own.items() if name in cls.__dict__}
-        required = {key.field: key.annotation for key in keys if key.required or key.default is NO_DEFAULT}
+        required = {key.field: key.annotation for key in keys
+                    if (key.required and not keys.model_defaults) or key.default is NO_DEFAULT}
         optional = {key.field: key.annotation for key in keys if key.field not in required}
         for key in keys:
             factory = factories.get(key.name, key.factory)

@@ -8,34 +8,20 @@ is not a mapping), so that article files are still checked in the same run.
 from __future__ import annotations
 
 import re
-from email.utils import parseaddr
 from pathlib import Path
 from types import MappingProxyType
 
 from ..content.markdown import renderer_for
+from ..dates import default_title
 from ..errors import Problems
-from ..model import ArticleEntry, Contributor, DeliverySettings, Issue, Magazine, PrintSettings
-from .fields import EMAIL, Fields, describe, web_address_problem
-from .keys import ARTICLE_ENTRY, CONTRIBUTOR, DELIVERY, ISSUE, MAGAZINE, PRINT, Key
-from .printsizes import parse_length, parse_trim
+from ..model import ArticleEntry, Contributor, Issue, Magazine
+from .fields import Fields, describe
+from .keys import ARTICLE_ENTRY, CONTRIBUTOR, ISSUE, MAGAZINE
+from .readers import READERS
 from .sources import is_file, read_text, resolve_inside
 from .yamlsource import LineDict, parse_yaml
 
 ISSUE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
-
-
-def issn_is_valid(issn: str) -> bool:
-    """ISSN check digit (ISO 3297): weights 8..2, mod 11, 10 written as X."""
-    match = re.fullmatch(r"(\d{4})-?(\d{3})([\dX])", issn.upper())
-    if not match:
-        return False
-    digits = match.group(1) + match.group(2)
-    total = sum(int(d) * w for d, w in zip(digits, range(8, 1, -1)))
-    check = (11 - total % 11) % 11
-    return match.group(3) == ("X" if check == 10 else str(check))
-
 
 def _load_mapping(path: Path, problems: Problems, required: bool) -> LineDict | None:
     if not path.exists():
@@ -65,135 +51,6 @@ def load_magazine(root: Path, problems: Problems) -> Magazine:
         return Magazine(root=root, contributors=contributors)
     values = Fields(data, path, problems, MAGAZINE.names).read(MAGAZINE, READERS)
     return Magazine(root=root, contributors=contributors, **values)
-
-
-def _issn(fields: Fields, key: Key) -> str | None:
-    issn = fields.text(key.name)
-    if issn is not None and not issn_is_valid(issn):
-        fields.error(f"'{key.name}' {issn} is not a valid ISSN (NNNN-NNNC with a correct check digit)", key.name)
-        return None
-    return issn.upper() if issn else None
-
-
-def _site_url(fields: Fields, key: Key) -> str | None:
-    url = fields.text(key.name)
-    if url is not None and (problem := web_address_problem(url, key.name, site=True)):
-        fields.error(problem, key.name)
-        return None
-    return (url.rstrip("/") + "/") if url else None
-
-
-def _print_settings(fields: Fields, key: Key) -> PrintSettings | None:
-    data = fields.mapping_of(key.name)
-    if data is None:
-        return None
-    return PrintSettings(**Fields(data, fields.path, fields.problems, PRINT.names, context="print: ").read(PRINT,
-                                                                                                        READERS))
-
-
-def _trim(fields: Fields, key: Key) -> tuple[float, float] | None:
-    value = fields.text(key.name)
-    if value is None:
-        return None
-    parsed, reason = parse_trim(value)
-    if reason:
-        fields.error(f"'{key.name}' {reason}", key.name)
-    return parsed
-
-
-def _bleed(fields: Fields, key: Key) -> float | None:
-    if fields.mapping.get(key.name) is None:
-        return None
-    parsed, reason = parse_length(str(fields.mapping[key.name]))  # `bleed: 3` is 3mm
-    if reason or parsed is None or parsed > 20:
-        fields.error(f"'{key.name}' {reason or 'must be between 0 and 20mm'}", key.name)
-        return None
-    return parsed
-
-
-def _marks(fields: Fields, key: Key) -> frozenset[str] | None:
-    value = fields.text(key.name)
-    if value is None:
-        return None
-    words = set(value.split())
-    if words == {"none"}:
-        return frozenset()
-    if words and words <= {"crop", "cross"}:
-        return frozenset(words)
-    fields.error(f"'{key.name}' must be crop, cross, \"crop cross\" or none, not '{value}'", key.name)
-    return None
-
-
-def _email(fields: Fields, key: Key) -> str | None:
-    email = fields.text(key.name)
-    if email and not EMAIL.match(email):
-        fields.error(f"'{key.name}' is not an email address: '{email}'", key.name)
-        return None
-    return email
-
-
-def _web_address(fields: Fields, key: Key) -> str | None:
-    url = fields.text(key.name)
-    if url and (problem := web_address_problem(url, key.name)):
-        fields.error(problem, key.name)
-        return None
-    return url
-
-
-def _delivery_settings(fields: Fields, key: Key) -> DeliverySettings | None:
-    data = fields.mapping_of(key.name)
-    if data is None:
-        return None
-    if "password" in data:  # said instead of "unknown key": the point is where a password goes
-        fields.problems.error("a password is never kept in a file of the magazine folder; remove it and put it in "
-                              "the environment variable named by 'password_env' (default ISSUEPRESS_SMTP_PASSWORD)",
-                              fields.path, data.line_of("password"))
-    settings = Fields(data, fields.path, fields.problems, DELIVERY.names | {"password"}, context="delivery: ")
-    return DeliverySettings(**settings.read(DELIVERY, READERS), line=fields.line(key.name))
-
-
-def _port(fields: Fields, key: Key) -> int | None:
-    port = fields.integer(key.name)
-    if port is not None and port > 65535:
-        fields.error(f"'{key.name}' must be at most 65535, not {port}", key.name)
-        return None
-    return port
-
-
-def _address(fields: Fields, key: Key) -> str | None:
-    value = fields.text(key.name)
-    if value is not None and not EMAIL.match(parseaddr(value)[1]):
-        fields.error(f"'{key.name}' must be an e-mail address, or a name and one: Name <name@example.org>", key.name)
-        return None
-    return value
-
-
-def _unsubscribe(fields: Fields, key: Key) -> str | None:
-    value = fields.text(key.name)
-    if value is None:
-        return None
-    filled = value.replace("{id}", "x").replace("{email}", "x")
-    problem = web_address_problem(filled, key.name)
-    if problem or not filled.lower().startswith("https://"):
-        fields.error(problem or f"'{key.name}' must be an https:// address (RFC 8058), not '{value}'", key.name)
-        return None
-    return value
-
-
-def _variable(fields: Fields, key: Key) -> str | None:
-    variable = fields.text(key.name)
-    if variable is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
-        fields.error(f"'{key.name}' is the name of an environment variable (such as SMTP_PASSWORD), not something "
-                     "else; never the password itself", key.name)
-        return None
-    return variable
-
-
-# How the kinds of value that are not plain text, numbers or choices are read (see keys.Key.kind); the
-# issue's paths, articles and contributors need the issue's folder, and are read in `load_issue`.
-READERS = {"issn": _issn, "site_url": _site_url, "url": _web_address, "print": _print_settings, "trim": _trim,
-           "bleed": _bleed, "marks": _marks, "email": _email, "delivery": _delivery_settings, "port": _port,
-           "address": _address, "unsubscribe": _unsubscribe, "variable": _variable}
 
 
 def load_contributors(path: Path, problems: Problems) -> MappingProxyType:
@@ -226,10 +83,6 @@ def _contributors(data: LineDict, path: Path, problems: Problems,
             continue
         result[cid] = Contributor(**merged)
     return result
-
-
-def default_title(date) -> str:
-    return f"{MONTHS[date.month - 1]} {date.year}"
 
 
 def load_issue(root: Path, issue_id: str, problems: Problems) -> Issue | None:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import yaml
 
+from ..dates import default_title
 from ..errors import IssueError, Problem, Problems
-from ..load.manifest import ISSUE_ID, default_title, load_magazine
+from ..load.manifest import ISSUE_ID, load_magazine
 from ..model import Issue
 from . import templates
 from .catalogue import all_issues, sections, summarise

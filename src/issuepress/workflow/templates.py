@@ -10,13 +10,16 @@ import json
 
 from ..load.keys import CONTRIBUTOR, ISSUE, MAGAZINE, PRINT, template
 
+SET_IN_A_NEW_MAGAZINE = ("trim", "bleed", "marks", "binding", "recto", "footnotes", "standard", "output_intent")
+
 
 def magazine_yaml(title: str) -> str:
     """A new magazine's settings: its title, the language and numbering, and the print edition's settings
     at their defaults; the other keys commented out with an example."""
     lines = ["# Publication-wide settings for every issue in this folder. Every key is optional:",
              "# a key left commented out takes its default; remove the # to set it."]
-    print_settings = {key.name: key.example for key in PRINT if key.example is not None}
+    # The settings every magazine decides at once are set, at their defaults; the rest are shown commented out
+    print_settings = {key.name: key.example for key in PRINT if key.name in SET_IN_A_NEW_MAGAZINE}
     lines += template(MAGAZINE, {"title": json.dumps(title, ensure_ascii=False), "language": "en",
                                  "numbering": "continuous", "print": print_settings})
     return "\n".join(lines) + "\n"

@@ -14,8 +14,8 @@ from PIL import Image, ImageDraw, ImageFont, features
 
 from ...cache import key as cache_key
 from ...content.pieces import text_direction
+from ...dates import default_title
 from ...layouts import Theme
-from ...load.manifest import default_title
 from ...model import Asset, RenderedIssue
 
 WIDTH, HEIGHT = 1600, 2400

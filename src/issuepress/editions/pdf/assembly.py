@@ -20,6 +20,7 @@ import pikepdf
 from . import furniture
 from .furniture import PageFurniture
 from .marks import PT_PER_MM, apply_marks
+from .press import edition as press_edition
 from .types import GOTO, Bookmark, Part
 
 PX_TO_PT = 0.75
@@ -74,7 +75,9 @@ def plan(order: list[tuple[str, str]], pages: dict[str, int], heads: dict[str, t
 
 
 def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[PageFurniture | None],
-             geometry, screen: bool, marks: frozenset[str], metadata: dict[str, str], language: str) -> bytes:
+             geometry, screen: bool, marks: frozenset[str], metadata: dict[str, str], language: str,
+             press=None) -> bytes:
+    """`press`: for print, what makes the PDF a PDF/X for the press (press.edition.PressJob), or None."""
     final = pikepdf.new()
     sources = {name: pikepdf.open(io.BytesIO(part.pdf)) for name, part in parts.items()}
     sheets = pikepdf.open(io.BytesIO(sheet.pdf))
@@ -112,8 +115,9 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
     for key, value in metadata.items():
         final.docinfo[key] = value
     final.Root.Lang = pikepdf.String(language)
+    version = press_edition.apply(final, press)
     out = io.BytesIO()
-    final.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False)
+    final.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False, min_version=version)
     return out.getvalue()
 
 

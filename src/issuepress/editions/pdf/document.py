@@ -27,6 +27,8 @@ from .. import Finish, Made, common
 from . import assembly, furniture, marks, preflight
 from .layout import lay_out, workers_started
 from .pool import WorkFailed
+from .press import edition as press_edition
+from .press import report as press_report
 from .print_html import print_body
 from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
 
@@ -82,19 +84,22 @@ def rehearse(rendered: RenderedIssue, theme: Theme) -> tuple:
 
 
 def _made(data: bytes, report: preflight.Report) -> Made:
-    """The PDF, unless preflight found something a printer would reject."""
+    """The PDF (and for print, the printer's package beside it), unless preflight found something a
+    printer would reject."""
     if report.errors:
         raise IssueError(report.problems)
-    return Made(data, report.summary(), tuple(report.problems))
+    return Made(data, report.summary(), tuple(report.problems), report.package)
 
 
-def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool) -> tuple[bytes, preflight.Report]:
-    """Lay out the parts (in parallel, or from the cache), number them, assemble, and preflight."""
-    return start_pdf(rendered, theme, cache, screen)()
+def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
+               thorough: bool = False) -> tuple[bytes, preflight.Report]:
+    """Lay out the parts (in parallel, or from the cache), number them, assemble, and preflight
+    (`thorough`: with the print shop's slow checks too, as `check --print` runs them)."""
+    return start_pdf(rendered, theme, cache, screen, thorough)()
 
 
-def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
-              screen: bool) -> Callable[[], tuple[bytes, preflight.Report]]:
+def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
+              thorough: bool = False) -> Callable[[], tuple[bytes, preflight.Report]]:
     """Lay out the parts and plan the pages now; the returned function assembles and preflights.
 
     Where layout processes have already laid out parts in this build (so WeasyPrint is loaded
@@ -136,19 +141,33 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
             raise IssueError([Problem(f"the print layout asks for {url}, which is neither a file of the issue nor "
                                       "one of the theme's fonts; check the url() and src= in the layouts",
                                       theme.origins.get("css/print.css")) for url in refused])
-        job = (plan, parts, sheets["furniture"], furnishing, geometry, screen, settings.marks, _metadata(rendered),
-               issue.language)
+        # For print: the parts in the press's inks, the images converted, a separate cover's spine laid out
+        prepared = None if screen else press_edition.prepare(
+            rendered, theme, settings, {name: files[name] for name in ("css/print.css", "css/furniture.css")},
+            len(plan.slots), parts, sheets["furniture"],
+            lambda name, html: lay_out([PartSpec(name, name, html)], files, slack, cache, files_key, workers)[0][name],
+            context, cache, workers)
+        job = (plan, prepared.parts if prepared else parts, prepared.sheet if prepared else sheets["furniture"],
+               furnishing, geometry, screen, settings.marks, _metadata(rendered), issue.language,
+               prepared.job if prepared else None)
+        assembled_key = press_edition.assembly_key(job) if prepared is not None else None
+        assembled = cache.get("press-assembly", assembled_key) if assembled_key else None
         # Only workers that outlive this block (a build's) can be left to finish the assembly.
-        handing_off = workers is not None and workers.warm and not workers.broken and workers.depth > 1
+        handing_off = (assembled is None and workers is not None and workers.warm and not workers.broken
+                       and workers.depth > 1)
         assembling = workers.hand_off(assembly.assemble, *job) if handing_off else None
         processes = workers.count if workers is not None and not workers.broken else 1
 
     def finish() -> tuple[bytes, preflight.Report]:
         with _said_as_problems(rendered):
-            data = assembling.result() if assembling is not None else assembly.assemble(*job)
+            data = assembled or (assembling.result() if assembling is not None else assembly.assemble(*job))
+        if assembled_key and assembled is None:
+            cache.put("press-assembly", assembled_key, data)
         families = set(theme.families.values())
         labels = {piece.slug: f"\u201c{piece.title}\u201d" for piece in rendered.pieces}
         facts = {labels.get(name, f"the {name}"): part.facts for name, part in parts.items()}
+        if prepared is not None and prepared.strip is not None:
+            facts["the spine"] = prepared.strip.facts
         pieces = {labels[piece.slug]: piece for piece in rendered.pieces}
         report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families, pieces)
         laid_out_parts = [*parts.values(), sheets["furniture"]]
@@ -156,6 +175,13 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache,
         report.problems += [Problem(f"the PDF's layout ignores {declaration}", theme.origins.get(sheet), warning=True)
                             for sheet, declaration in ignored]
         report.parts, report.laid_out, report.processes = len(parts), len(laid_out), processes
+        if prepared is not None:
+            def page_label(number: int) -> str:
+                part = plan.slots[number - 1].part
+                return labels.get(part, f"the {part}") if part else "a blank page"
+
+            report.package = press_report.complete(rendered, settings, prepared, geometry, data, report,
+                                                   preflight.image_citations(rendered), page_label, thorough, cache)
         return data, report
 
     return finish
@@ -191,6 +217,8 @@ def check_layouts(rendered: RenderedIssue, theme: Theme) -> None:
     _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
     cells = dict.fromkeys(cell for screen in (False, True) for cell in furniture.cells_for(plan.slots, screen)[0])
     theme.render("pdf/furniture.html", **context, cells=list(cells))
+    if _settings.separate_cover:  # the spine of a separate cover (press.edition lays it out)
+        theme.render("pdf/part.html", **context, part={"kind": "spine", "lettered": True})
 
 
 def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):

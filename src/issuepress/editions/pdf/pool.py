@@ -177,6 +177,15 @@ class Workers:
             self.warm = True
             return [task.value for task in tasks]
 
+    def run(self, function: Callable[[Any], T], items: list) -> list[T]:
+        """`function(item)` for every item, in the workers (a module-level function: it is pickled); items no
+        worker is left for are done here."""
+        with self._lock:
+            self._used = True
+            tasks = [self._task(function, (item,), item) for item in items]
+            self._run(tasks, lambda task: function(task.item))
+            return [task.value for task in tasks]
+
     def hand_off(self, function: Callable[..., T], *args) -> "HandedOff":
         """`function(*args)` in a worker while this process goes on; its `result()` waits for it."""
         with self._lock:

@@ -33,6 +33,9 @@ class Report:
     parts: int = 0
     laid_out: int = 0  # parts laid out in this build; the others came from the cache
     processes: int = 1  # how many processes laid them out
+    press: list[tuple[str, str]] = field(default_factory=list)  # the printer's job sheet (press.report)
+    package: dict[str, bytes] = field(default_factory=dict)  # the printer's package: "print/NAME" -> bytes
+    checks: list[dict] = field(default_factory=list)  # the press checks that ran, and how they went
 
     @property
     def errors(self) -> list[Problem]:
@@ -41,7 +44,11 @@ class Report:
     def summary(self) -> str:
         fonts = f"{len(self.fonts)} fonts embedded"
         parallel = f" in {self.processes} processes" if self.laid_out > 1 and self.processes > 1 else ""
-        return f"{self.pages} pages, {self.binding}, {fonts}, {self.laid_out} of {self.parts} parts laid out{parallel}"
+        standard = dict(self.press).get("Standard", "")
+        intent = dict(self.press).get("Output intent", "").split(" ", 1)[0]
+        press = f", PDF/X-4 for {intent}" if standard.startswith("PDF/X") else ""
+        return (f"{self.pages} pages, {self.binding}, {fonts}{press}, {self.laid_out} of {self.parts} parts laid "
+                f"out{parallel}")
 
 
 def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
@@ -106,9 +113,7 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
         report.problems.append(Problem(f"{report.pages} pages cannot be saddle-stitched (not a multiple of 4)",
                                        manifest))
     _fonts(pdf, report, manifest, theme_families)
-    # Where each image is first shown: its article and line (a layout's own images are the manifest's)
-    cited = {href: (_shown(rendered, piece.source), line) for piece in reversed(rendered.pieces)
-             for href, line in piece.image_lines}
+    cited = image_citations(rendered)
     worst: dict[str, float] = {}
     for part, found in facts.items():
         for src, ppi in found.image_ppi:
@@ -121,7 +126,8 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
         if found.overflow:  # once per part: a negative margin or a wide table can push every line out
             # The covers hold the manifests' words: there the fix is a shorter title or description
             advice = {"the cover": "shorten the magazine's or the issue's title, or the first articles' titles",
-                      "the back-cover": "shorten the issue's description or the magazine's title"}.get(
+                      "the back-cover": "shorten the issue's description or the magazine's title",
+                      "the spine": "shorten the magazine's or the issue's title, or use thicker paper"}.get(
                 part, "shorten a long footnote, or narrow a wide table, image or word")
             texts = tuple(text for text, _line in found.overflow)
             line = next((line for _text, line in found.overflow if line), None) if piece is not None else None
@@ -144,6 +150,12 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
             _judge_resolution(f"image {src}", ppi, *cited.get(src, (manifest, None)), report)
         _cover(rendered, settings, report, manifest)
     return report
+
+
+def image_citations(rendered: RenderedIssue) -> dict[str, tuple[str | None, int]]:
+    """Where each image is first shown: its article and line (a layout's own images are the manifest's)."""
+    return {href: (_shown(rendered, piece.source), line) for piece in reversed(rendered.pieces)
+            for href, line in piece.image_lines}
 
 
 def _fonts(pdf: bytes, report: Report, manifest: str, theme_families: set[str]) -> None:
