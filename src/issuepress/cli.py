@@ -223,6 +223,32 @@ def serve_command(out: Output, issue_id: str, port: int, root: Path) -> None:
         preview.serve(root, issue_id, port, out)
 
 
+@main.command("site")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the site here instead of build/_site.")
+@click.option("--downloads", is_flag=True,
+              help="Build each issue's EPUB and screen PDF where build/ID/ has none up to date (otherwise only "
+                   "up-to-date ones are offered).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Build N issues at once on this computer. Default: one per core.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Build the issues on this Dask distributed cluster (pip install 'issuepress[dask]').")
+@click.option("--no-cache", is_flag=True, help="Build every issue afresh, without reading or filling build/.cache.")
+@root_option
+@pass_output
+def site_command(out: Output, out_dir: Path | None, downloads: bool, jobs: int | None, scheduler: str | None,
+                 no_cache: bool, root: Path) -> None:
+    """Build the magazine's website from every issue: archive, contributors, feeds, catalogue, search."""
+    from .workflow.site import build as site
+
+    options = site.SiteOptions(out_dir, downloads, jobs or 0, scheduler, not no_cache)
+    with failures(out, "site not built", "nothing was written; the site is as it was"):
+        report = site.build_site(root, options, out.detail)
+    from .workflow.site.report import say_report
+
+    say_report(out, report)
+
+
 @main.command("subscribers")
 @click.argument("issue_id")
 @click.option("--list", "listing", required=True, type=click.Path(dir_okay=False, path_type=Path),

@@ -130,6 +130,9 @@ ISSUE = Keys("issues/ID/issue.yaml", (
     Key("contributors", "contributors", "records as in `contributors.yaml`, merged over the registry for this "
         "issue; their bios print even if they wrote nothing", factory=dict, annotation="Mapping[str, Contributor]",
         renders_articles=True),
+    Key("draft", "boolean", "true: `issuepress site` leaves the issue off the website (build, check and serve still "
+        "make it); `new` writes `draft: true`, remove it when the issue is out", default=False, example="true",
+        annotation="bool"),
 ))
 
 ARTICLE_ENTRY = Keys("an entry of `articles:`", (
@@ -144,6 +147,9 @@ CONTRIBUTOR = Keys("a contributor in contributors.yaml or an issue's contributor
         annotation="str"),
     Key("email", "email", "never printed"),
     Key("url", "url", "printed under the bio, and linked on screen"),
+    Key("photo", "photo", "a portrait (JPEG, PNG, GIF, WebP), relative to the file that names it: shown on the "
+        "contributor's page of the website (`issuepress site`)", example="photos/ada-example.jpg",
+        annotation="Path | None"),
 ))
 
 FRONT_MATTER = Keys("an article's front matter", (

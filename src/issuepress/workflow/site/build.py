@@ -1,0 +1,203 @@
+"""The magazine folder -> its website in one folder, rebuilding only what changed since the last time.
+
+The recipe: read the settings, the theme and every issue's manifest; work out which issues changed (`state`);
+build those side by side (`engine`, each a `job`); make the site's own pages, feeds, catalogue and search from
+every issue's record; then write what differs and remove what no longer belongs. Nothing is written until
+every issue has built: an issue with problems says them all, with its lines, and the site stays as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ...cache import Cache
+from ...content.pieces import text_direction
+from ...errors import IssueError, Problems
+from ...layouts import load_theme
+from ...load.manifest import load_magazine
+from ...outputs import write_file
+from .. import catalogue
+from . import downloads as download_plan
+from . import feeds, search
+from .engine import default_workers, run_jobs
+from .job import ISSUE_SEARCH, SEARCH_FOLDER, IssueJob, IssueResult
+from .pages import SitePages, people, sections
+from .state import (IssueState, SiteState, digest, files_present, issue_fingerprint, load_state, save_state,
+                    shared_fingerprint)
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    out: Path | None = None  # default: build/_site
+    downloads: bool = False  # build missing EPUBs and PDFs (else only up-to-date ones are offered)
+    workers: int = 0  # processes on this computer; 0: one per core
+    scheduler: str | None = None  # a Dask scheduler's address
+    use_cache: bool = True
+
+
+@dataclass
+class SiteReport:
+    out: Path
+    built: list[IssueResult] = field(default_factory=list)
+    unchanged: int = 0
+    drafts: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the site's own files rewritten (the issues' are in built)
+    removed: list[str] = field(default_factory=list)
+    download_notes: list[str] = field(default_factory=list)
+    warnings: tuple = ()
+    files: int = 0
+    seconds: float = 0.0
+
+
+def default_out(root: Path) -> Path:
+    # `_site` can never be an issue's id (an id starts with a letter or digit), so never an issue's build folder
+    return root / "build" / "_site"
+
+
+def build_site(root: Path, options: SiteOptions, say: Callable[[str], None] = lambda text: None) -> SiteReport:
+    started = time.perf_counter()
+    root = root.resolve()
+    out = (options.out or default_out(root)).resolve()
+    problems = Problems(root)
+    theme = load_theme(root, problems)
+    magazine = load_magazine(root, problems)
+    problems.raise_if_any()
+    summaries = catalogue.all_issues(root)
+    report = SiteReport(out, drafts=[s.id for s in summaries if s.issue is not None and s.issue.draft])
+    published = [s for s in summaries if s.issue is None or not s.issue.draft]
+    offered = download_plan.plan(root, published, options.downloads, say)
+    report.download_notes = offered.notes()
+    state = load_state(root, out) if options.use_cache else SiteState()
+    language = search.index_language(magazine.language)
+    shared = shared_fingerprint(root, theme.digest, (language,))
+    jobs, fingerprints = [], {}
+    for summary in published:
+        old = state.issues.get(summary.id)
+        chosen = offered.offered.get(summary.id, ())
+        fingerprints[summary.id] = issue_fingerprint(root, summary.id, shared, old.sources if old else (), chosen)
+        if old is None or old.fingerprint != fingerprints[summary.id] or not files_present(out, old.files):
+            jobs.append(IssueJob(str(root), summary.id, chosen, language, options.use_cache))
+    workers = options.workers or default_workers()
+    say(f"building {len(jobs)} of {len(published)} issues" + (f" on the Dask cluster at {options.scheduler}"
+                                                             if options.scheduler else ""))
+    results = run_jobs(jobs, workers, options.scheduler, lambda r: say(f"built {r.issue_id} in {r.seconds:.2f}s"))
+    failed = [p for result in results for p in result.problems]
+    warnings = tuple(w for result in results for w in result.warnings)
+    if failed:
+        raise IssueError(warnings + tuple(failed))
+    report.built, report.warnings = results, warnings
+    report.unchanged = len(published) - len(jobs)
+
+    new_state = SiteState(copied=state.copied)
+    for summary in published:
+        if summary.id in state.issues and summary.id not in {job.issue_id for job in jobs}:
+            new_state.issues[summary.id] = state.issues[summary.id]
+    for result in results:
+        old = state.issues.get(result.issue_id)
+        fingerprint = fingerprints[result.issue_id]
+        if old is None or tuple(result.sources) != tuple(old.sources):  # it read other files this time
+            fingerprint = issue_fingerprint(root, result.issue_id, shared, result.sources,
+                                            offered.offered.get(result.issue_id, ()))
+        new_state.issues[result.issue_id] = IssueState(fingerprint, result.record, {
+            path: digest(data) for path, data in result.files.items()}, result.fonts, result.sources)
+    records = sorted((issue.record for issue in new_state.issues.values()),
+                     key=lambda r: (r.date, r.volume, r.number, r.id), reverse=True)
+
+    listing = _site_files(root, theme, magazine, records, new_state, state, out, language)
+    new_state.listing = {path: digest(data) for path, data in listing.items()}
+    # Write: the rebuilt issues whole, the site's own files that differ, the downloads that changed
+    for result in results:
+        for path, data in result.files.items():
+            write_file(out / path, data, durable=False)
+    for path, data in listing.items():
+        if state.listing.get(path) != new_state.listing[path] or not (out / path).is_file():
+            write_file(out / path, data, durable=False)
+            report.written.append(path)
+    for href, source in offered.sources.items():
+        stat = source.stat()
+        mark = (str(source), stat.st_size, stat.st_mtime_ns)
+        if state.copied.get(href) != mark or not (out / href).is_file():
+            write_file(out / href, source.read_bytes(), durable=False)
+            report.written.append(href)
+        new_state.copied[href] = mark
+    new_state.copied = {href: mark for href, mark in new_state.copied.items() if href in offered.sources}
+    keep = set(new_state.listing) | set(new_state.copied) | {p for i in new_state.issues.values() for p in i.files}
+    before = set(state.listing) | set(state.copied) | {p for i in state.issues.values() for p in i.files}
+    report.removed = sorted(path for path in before - keep if _remove(out, path))
+    _remove_empty_folders(out, {path.rsplit("/", 1)[0] for path in report.removed if "/" in path})
+    if options.use_cache:
+        cache = Cache(root / "build" / ".cache")
+        for result in results:
+            cache.pending.update(result.cache_entries)
+        cache.commit()
+    save_state(root, out, new_state)
+    report.files = len(keep)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _site_files(root: Path, theme, magazine, records, new_state: SiteState, state: SiteState, out: Path,
+                language: str) -> dict[str, bytes]:
+    """Every file of the site that is not an issue's: pages, feeds, catalogue, styles, fonts, photos, search."""
+    everyone, departments = people(records), sections(records)
+    feed_paths = {"feed.xml": "Atom feed of the latest articles"}
+    pages = SitePages(theme, magazine, records, magazine.language, text_direction(magazine.language), feed_paths)
+    files = pages.all(everyone, departments, [record.id for record in records])
+    site_pages = [path for path in files if path != "404.html"]
+    files["feed.xml"] = feeds.atom(magazine, records)
+    for department in departments:
+        path = department.href.replace("index.html", "feed.xml")
+        files[path] = feeds.atom(magazine, records, path, department)
+    files.update(feeds.opds(magazine, records))
+    map_ = feeds.sitemap(magazine, records, site_pages)
+    if map_ is not None:
+        files["sitemap.xml"] = map_
+    files["robots.txt"] = feeds.robots(magazine)
+    css = theme.render("css/screen.css", arabic_script=False, code=False) + theme.render("site/site.css")
+    files["css/site.css"] = css.encode("utf-8")
+    files["search/search.js"] = theme.templates["site/search.js"].encode("utf-8")  # a script: not a template
+    used = {theme.fonts[name] for issue in new_state.issues.values() for name in issue.fonts if name in theme.fonts}
+    fonts = sorted(used | set(theme.fonts_in(css)), key=lambda font: font.href)
+    for font in [*fonts, *theme.licences_for(fonts)]:
+        files[font.href] = font.data
+    for person in everyone:
+        if person.photo:
+            try:
+                files[person.photo] = person.record.photo.read_bytes()
+            except OSError as error:
+                raise IssueError(f"cannot read {person.record.photo}: {error.strerror}") from None
+    documents = {person.href: search.document(person.record.name, "Contributor", person.record.bio_html, language)
+                 for person in everyone}
+    if not documents:  # the primary bundle carries the search's runtime, so it needs one page
+        documents["archive/index.html"] = search.document("Archive", magazine.title, "", language)
+    wanted = digest(repr(sorted(documents.items())).encode())
+    # Made again only when the contributors' pages change: every issue has its own bundle under _search/issues/
+    old_primary = [path for path in state.listing if path.startswith(f"{SEARCH_FOLDER}/")
+                   and not path.startswith(f"{ISSUE_SEARCH}/")]
+    if state.search_digest == wanted and old_primary and all((out / path).is_file() for path in old_primary):
+        files.update({path: (out / path).read_bytes() for path in old_primary})
+    else:
+        made = search.bundle(documents, language, runtime=True)
+        files.update({f"{SEARCH_FOLDER}/{path}": data for path, data in made.items()})
+    new_state.search_digest = wanted
+    return files
+
+
+def _remove(out: Path, path: str) -> bool:
+    try:
+        (out / path).unlink()
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def _remove_empty_folders(out: Path, folders: set[str]) -> None:
+    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+        path = out / folder
+        while path != out and path.is_dir() and not any(path.iterdir()):
+            shutil.rmtree(path, ignore_errors=True)
+            path = path.parent
