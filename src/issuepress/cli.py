@@ -210,17 +210,27 @@ def list_command(out: Output, root: Path) -> None:
 
 
 @main.command("serve")
-@click.argument("issue_id")
+@click.argument("issue_id", required=False)
+@click.option("--site", "whole_site", is_flag=True,
+              help="Serve the magazine's website (issuepress site) instead of one issue, rebuilt as files change.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The port on 127.0.0.1 (0: any free port).")
 @root_option
 @pass_output
-def serve_command(out: Output, issue_id: str, port: int, root: Path) -> None:
-    """Preview ISSUE_ID in a browser, rebuilding and reloading as files change; Ctrl-C stops."""
-    from .workflow.preview import server as preview  # the server and the file watcher are only needed here
-
+def serve_command(out: Output, issue_id: str | None, whole_site: bool, port: int, root: Path) -> None:
+    """Preview ISSUE_ID (or with --site, the website) in a browser, rebuilding and reloading as files change;
+    Ctrl-C stops."""
+    if whole_site == (issue_id is not None):
+        raise click.UsageError("name an issue to preview (serve 2025-01), or --site for the website, not both")
     with failures(out, "serve stopped", "nothing is served"):
-        preview.serve(root, issue_id, port, out)
+        if whole_site:
+            from .workflow.site.serve import serve_site
+
+            serve_site(root, port, out)
+        else:
+            from .workflow.preview import server as preview  # the server and the watcher are only needed here
+
+            preview.serve(root, issue_id, port, out)
 
 
 @main.command("site")

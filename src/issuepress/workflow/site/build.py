@@ -119,7 +119,7 @@ def build_site(root: Path, options: SiteOptions, say: Callable[[str], None] = la
             report.written.append(path)
     for href, source in offered.sources.items():
         stat = source.stat()
-        mark = (str(source), stat.st_size, stat.st_mtime_ns)
+        mark = (source.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns)
         if state.copied.get(href) != mark or not (out / href).is_file():
             write_file(out / href, source.read_bytes(), durable=False)
             report.written.append(href)
@@ -167,7 +167,7 @@ def _site_files(root: Path, theme, magazine, records, new_state: SiteState, stat
     for person in everyone:
         if person.photo:
             try:
-                files[person.photo] = person.record.photo.read_bytes()
+                files[person.photo] = (root / person.record.photo).read_bytes()
             except OSError as error:
                 raise IssueError(f"cannot read {person.record.photo}: {error.strerror}") from None
     documents = {person.href: search.document(person.record.name, "Contributor", person.record.bio_html, language)

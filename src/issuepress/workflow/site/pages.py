@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ...layouts import Theme
@@ -61,7 +62,7 @@ def people(records: list[IssueRecord]) -> list[Person]:
                 pieces[author_id].append(Appearance(record, piece))
     found = []
     for pid, person in latest.items():
-        photo = f"contributors/{pid}/photo{person.photo.suffix.lower()}" if person.photo else None
+        photo = f"contributors/{pid}/photo{Path(person.photo).suffix.lower()}" if person.photo else None
         found.append(Person(person, tuple(pieces.get(pid, ())), photo))
     return sorted(found, key=lambda p: (p.record.name.casefold(), p.record.id))
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from lxml import html as lxml_html
 
-from ...editions import common
 from ...content.pieces import text_direction
+from ...editions.common import issue_identifier
 from ...model import RenderedIssue
 
 SUMMARY_WORDS = 60
@@ -54,7 +53,7 @@ class PersonRecord:
     name: str
     bio_html: str
     url: str | None
-    photo: Path | None
+    photo: str | None  # relative to the magazine folder
 
 
 @dataclass(frozen=True)
@@ -121,13 +120,15 @@ def record_of(rendered: RenderedIssue, downloads: tuple[Download, ...], cover: s
         section=piece.section, language=piece.language, direction=piece.direction,
         authors=tuple((author.id, author.name) for author in piece.authors), words=piece.words,
         summary=summary_of(piece.body, piece.subtitle)) for piece in rendered.pieces)
-    people = tuple(PersonRecord(person.id, person.name, person.bio_html, person.url, person.photo)
+    root = issue.magazine.root.resolve()
+    people = tuple(PersonRecord(person.id, person.name, person.bio_html, person.url,
+                                person.photo.resolve().relative_to(root).as_posix() if person.photo else None)
                    for person in rendered.contributors)
     return IssueRecord(
         id=issue.id, volume=issue.volume, number=issue.number, date=issue.date, title=issue.title,
         full_title=issue.full_title, description=issue.description, language=issue.language,
         direction=text_direction(issue.language), editor=issue.editor,
-        identifier=common.issue_identifier(rendered), cover=cover, cover_size=cover_size, pieces=pieces,
+        identifier=issue_identifier(rendered), cover=cover, cover_size=cover_size, pieces=pieces,
         people=people, downloads=downloads)
 
 

@@ -39,7 +39,11 @@ class SiteState:
 
 
 def state_path(root: Path, out: Path) -> Path:
-    where = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    """One state per output folder; named by its path within the magazine folder, when it is inside, so a
+    magazine folder that is moved or copied whole keeps its state."""
+    out, root = out.resolve(), root.resolve()
+    shown = out.relative_to(root).as_posix() if out.is_relative_to(root) else str(out)
+    where = hashlib.sha256(shown.encode()).hexdigest()[:16]
     return root / "build" / ".cache" / "site" / f"{where}.pickle"
 
 
