@@ -97,8 +97,11 @@ def jing(schema: str, *documents: Path) -> subprocess.CompletedProcess:
 @contextmanager
 def static_server(folder: Path):
     """The site served as any static host would: files as they are, on a free port of 127.0.0.1."""
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(folder))
-    handler.log_message = lambda *args: None
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - http.server's signature
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
