@@ -14,20 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ...cache import Cache
+from ...cache import Cache, MemoryCache
 from ...content.pieces import text_direction
 from ...errors import IssueError, Problems
 from ...layouts import load_theme
 from ...load.manifest import load_magazine
 from ...outputs import write_file
-from .. import catalogue
-from . import downloads as download_plan
 from . import feeds, search
 from .engine import default_workers, run_jobs
-from .job import ISSUE_SEARCH, SEARCH_FOLDER, IssueJob, IssueResult
+from .job import ISSUE_SEARCH, SEARCH_FOLDER, IssueResult
 from .pages import SitePages, people, sections
-from .state import (IssueState, SiteState, digest, files_present, issue_fingerprint, load_state, save_state,
-                    shared_fingerprint)
+from .plan import plan
+from .state import IssueState, SiteState, digest, load_state, save_state, shared_fingerprint
 
 
 @dataclass(frozen=True)
@@ -63,49 +61,38 @@ def build_site(root: Path, options: SiteOptions, say: Callable[[str], None] = la
     root = root.resolve()
     out = (options.out or default_out(root)).resolve()
     problems = Problems(root)
-    theme = load_theme(root, problems)
+    cache = Cache(root / "build" / ".cache") if options.use_cache else MemoryCache()
+    theme = load_theme(root, problems, cache)
     magazine = load_magazine(root, problems)
     problems.raise_if_any()
-    summaries = catalogue.all_issues(root)
-    report = SiteReport(out, drafts=[s.id for s in summaries if s.issue is not None and s.issue.draft])
-    published = [s for s in summaries if s.issue is None or not s.issue.draft]
-    offered = download_plan.plan(root, published, options.downloads, say)
-    report.download_notes = offered.notes()
     state = load_state(root, out) if options.use_cache else SiteState()
     language = search.index_language(magazine.language)
     shared = shared_fingerprint(root, theme.digest, (language,))
-    jobs, fingerprints = [], {}
-    for summary in published:
-        old = state.issues.get(summary.id)
-        chosen = offered.offered.get(summary.id, ())
-        fingerprints[summary.id] = issue_fingerprint(root, summary.id, shared, old.sources if old else (), chosen)
-        if old is None or old.fingerprint != fingerprints[summary.id] or not files_present(out, old.files):
-            jobs.append(IssueJob(str(root), summary.id, chosen, language, options.use_cache))
+    planned = plan(root, out, magazine, state, shared, options.downloads, language, options.use_cache, say)
+    report = SiteReport(out, drafts=planned.drafts, download_notes=planned.downloads.notes())
     workers = options.workers or default_workers()
-    say(f"building {len(jobs)} of {len(published)} issues" + (f" on the Dask cluster at {options.scheduler}"
-                                                             if options.scheduler else ""))
-    results = run_jobs(jobs, workers, options.scheduler, lambda r: say(f"built {r.issue_id} in {r.seconds:.2f}s"))
+    say(f"building {len(planned.jobs)} issues" + (f" on the Dask cluster at {options.scheduler}"
+                                                  if options.scheduler else ""))
+    results = run_jobs(planned.jobs, workers, options.scheduler,
+                       lambda r: say(f"built {r.issue_id} in {r.seconds:.2f}s"))
     failed = [p for result in results for p in result.problems]
     warnings = tuple(w for result in results for w in result.warnings)
     if failed:
         raise IssueError(warnings + tuple(failed))
     report.built, report.warnings = results, warnings
-    report.unchanged = len(published) - len(jobs)
+    report.unchanged = sum(1 for kept in planned.kept.values() if kept.record is not None)
 
-    new_state = SiteState(copied=state.copied)
-    for summary in published:
-        if summary.id in state.issues and summary.id not in {job.issue_id for job in jobs}:
-            new_state.issues[summary.id] = state.issues[summary.id]
+    new_state = SiteState(issues=dict(planned.kept), copied=state.copied)
     for result in results:
+        fingerprint, contents, stats = planned.fresh[result.issue_id]
         old = state.issues.get(result.issue_id)
-        fingerprint = fingerprints[result.issue_id]
-        if old is None or tuple(result.sources) != tuple(old.sources):  # it read other files this time
-            fingerprint = issue_fingerprint(root, result.issue_id, shared, result.sources,
-                                            offered.offered.get(result.issue_id, ()))
+        if tuple(result.sources) != (old.sources if old else ()):  # it read other files this time: the stats
+            fingerprint, contents, stats = "", "", {}  # of those were not taken, so check it afresh next time
         new_state.issues[result.issue_id] = IssueState(fingerprint, result.record, {
-            path: digest(data) for path, data in result.files.items()}, result.fonts, result.sources)
-    records = sorted((issue.record for issue in new_state.issues.values()),
+            path: digest(data) for path, data in result.files.items()}, result.fonts, result.sources, contents, stats)
+    records = sorted((issue.record for issue in new_state.issues.values() if issue.record is not None),
                      key=lambda r: (r.date, r.volume, r.number, r.id), reverse=True)
+    offered = planned.downloads
 
     listing = _site_files(root, theme, magazine, records, new_state, state, out, language)
     new_state.listing = {path: digest(data) for path, data in listing.items()}
@@ -129,11 +116,9 @@ def build_site(root: Path, options: SiteOptions, say: Callable[[str], None] = la
     before = set(state.listing) | set(state.copied) | {p for i in state.issues.values() for p in i.files}
     report.removed = sorted(path for path in before - keep if _remove(out, path))
     _remove_empty_folders(out, {path.rsplit("/", 1)[0] for path in report.removed if "/" in path})
-    if options.use_cache:
-        cache = Cache(root / "build" / ".cache")
-        for result in results:
-            cache.pending.update(result.cache_entries)
-        cache.commit()
+    for result in results:
+        cache.pending.update(result.cache_entries)
+    cache.commit()
     save_state(root, out, new_state)
     report.files = len(keep)
     report.seconds = time.perf_counter() - started

@@ -27,16 +27,27 @@ class DownloadPlan:
     built: list[str] = field(default_factory=list)  # issues whose downloads were built now
     missing: list[str] = field(default_factory=list)  # issues left without (some of) their downloads
 
+    def merge(self, other: "DownloadPlan") -> None:
+        self.offered.update(other.offered)
+        self.sources.update(other.sources)
+        for name in ("taken", "built", "missing"):
+            setattr(self, name, sorted(getattr(self, name) + getattr(other, name)))
+
     def notes(self) -> list[str]:
         notes = []
         if self.taken:
-            notes.append(f"taken from build/ (up to date): {', '.join(self.taken)}")
+            notes.append(f"taken from build/ (up to date): {_ids(self.taken)}")
         if self.built:
-            notes.append(f"built now: {', '.join(self.built)}")
+            notes.append(f"built now: {_ids(self.built)}")
         if self.missing:
             notes.append(f"left off (not built, or out of date; `issuepress site --downloads` builds them): "
-                         f"{', '.join(self.missing)}")
+                         f"{_ids(self.missing)}")
         return notes
+
+
+def _ids(ids: list[str], named: int = 8) -> str:
+    """The issues named, or for many the count and the first and last."""
+    return ", ".join(ids) if len(ids) <= named else f"{len(ids)} issues, {ids[0]} to {ids[-1]}"
 
 
 def plan(root: Path, summaries: list[IssueSummary], build: bool, progress=lambda text: None) -> DownloadPlan:

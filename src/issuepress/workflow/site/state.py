@@ -17,16 +17,18 @@ from ...cache import CODE
 from ...outputs import write_file
 from .records import IssueRecord
 
-VERSION = 1  # of the state's shape; a state of another version is ignored (everything is built)
+VERSION = 2  # of the state's shape; a state of another version is ignored (everything is built)
 
 
 @dataclass
 class IssueState:
     fingerprint: str
-    record: IssueRecord
+    record: IssueRecord | None  # None for a draft, which the site leaves off
     files: dict[str, str]  # site path -> SHA-256 of what was written
-    fonts: tuple[str, ...]
-    sources: tuple[str, ...]
+    fonts: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    contents: str = ""  # digest of the contents of its files, and the sizes and times they had then:
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)  # a file whose stat is unchanged is not read
 
 
 @dataclass
@@ -82,14 +84,37 @@ def shared_fingerprint(root: Path, theme_digest: str, options: tuple) -> str:
     return hasher.hexdigest()
 
 
-def issue_fingerprint(root: Path, issue_id: str, shared: str, sources: tuple[str, ...], downloads: tuple) -> str:
-    hasher = hashlib.sha256(f"{shared}\0{issue_id}\0{downloads!r}".encode())
+def issue_contents(root: Path, issue_id: str, sources: tuple[str, ...], old: IssueState | None
+                   ) -> tuple[str, dict[str, tuple[int, int]]]:
+    """(digest of the issue's files and the other files it read, their sizes and times). Files are read only
+    when a size or time differs from the last build's, so an unchanged catalogue costs a stat per file."""
     folder = root / "issues" / issue_id
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        _add_file(hasher, path, path.relative_to(folder).as_posix())
-    for source in sources:
-        _add_file(hasher, Path(source), source)
-    return hasher.hexdigest()
+    paths = sorted(str(p) for p in folder.rglob("*") if p.is_file()) + list(sources)
+    stats = {}
+    for path in paths:
+        try:
+            stat = Path(path).stat()
+            stats[_relative(path, root)] = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            stats[_relative(path, root)] = (-1, 0)
+    if old is not None and old.stats == stats and old.contents:
+        return old.contents, stats
+    hasher = hashlib.sha256()
+    for path in paths:
+        _add_file(hasher, Path(path), Path(path).relative_to(folder).as_posix() if path.startswith(str(folder))
+                  else path)
+    return hasher.hexdigest(), stats
+
+
+def _relative(path: str, root: Path) -> str:
+    """A path as the state keeps it: within the magazine folder, so a folder moved whole keeps its state."""
+    return path[len(str(root)) + 1:] if path.startswith(f"{root}/") else path
+
+
+def issue_fingerprint(shared: str, contents: str, build_marks: tuple) -> str:
+    """Everything an issue's part of the site is made from: the shared inputs, its files, and the editions in
+    its build folder (which it may offer as downloads)."""
+    return hashlib.sha256(f"{shared}\0{contents}\0{build_marks!r}".encode()).hexdigest()
 
 
 def files_present(out: Path, files: dict[str, str]) -> bool:
