@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from lxml import html as lxml_html
 
 from conftest import REPO, run_cli, vnu_jar
+from running import Running, Served
 from sitetools import OLD_PHRASE, internal_links, jing, make_three_issue_magazine, static_server
 
 pytestmark = pytest.mark.slow  # each builds a magazine's site (an EPUB and a PDF among its downloads)
@@ -271,3 +273,61 @@ def test_new_issues_are_drafts(tmp_path: Path) -> None:
     root = make_three_issue_magazine(tmp_path / "magazine")
     assert run_cli("new", "2025-01", cwd=root).returncode == 0
     assert re.search(r"^draft: true\s", (root / "issues/2025-01/issue.yaml").read_text(), re.M)
+
+
+class ServedSite(Served):
+    """`issuepress serve --site` on a free port."""
+
+    def __init__(self, root: Path):
+        Running.__init__(self, root, ["serve", "--site", "--port", "0"], r"serving the site at (http://127\.0\.0\.1:\d+/)")
+        self.url = re.search(r"http://127\.0\.0\.1:\d+/", self.ready).group(0)
+
+
+def test_serve_site_serves_the_site_and_rebuilds_it_on_save(magazine: Path, tmp_path: Path) -> None:
+    root = tmp_path / "magazine"
+    shutil.copytree(magazine, root, symlinks=True)
+    with ServedSite(root) as served:
+        assert "every issue is unchanged (3)" in served.output
+        home = served.text("")
+        assert "November 2024" in home and '<script src="/_site/live.js"' in home
+        status, _kind, body = served.get("no/such/page.html")
+        assert status == 404 and b"Page not found" in body
+        status, kind, _body = served.get("_search/pagefind.js")
+        assert (status, kind) == (200, "text/javascript; charset=utf-8")
+        article = root / "issues/2024-11/articles/letter-from-lahore.md"
+        article.write_text(article.read_text(encoding="utf-8").replace("Pages in the Haze", "Pages in the Smog"),
+                           encoding="utf-8")
+        served.wait_for_page("sections/culture/index.html", lambda text: "Pages in the Smog" in text)
+        served.wait_for_line(r"built 1 issue \(issues/2024-11/articles/letter-from-lahore\.md changed\): 2024-11")
+        assert served.stop(signal.SIGINT) == 0
+    assert "stopped serving the site" in served.output
+
+
+def test_the_issues_build_on_a_dask_cluster_into_the_same_site(magazine: Path, site: Path, tmp_path: Path) -> None:
+    import distributed
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        out = tmp_path / "on-dask"
+        result = run_cli("-v", "site", "--scheduler", cluster.scheduler_address, "--out", str(out), "--no-cache",
+                         cwd=magazine)
+        assert result.returncode == 0, result.stderr
+        assert f"building 3 issues on the Dask cluster at {cluster.scheduler_address}" in result.stderr
+        ran = client.run_on_scheduler(lambda dask_scheduler: sorted(dask_scheduler.task_prefixes))
+    assert "issuepress" in ran
+    made = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    here = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert sorted(made) == sorted(here)
+    assert [path for path in made if made[path] != here[path]] == []
+
+
+def test_a_scheduler_that_is_not_there_is_a_clear_message(magazine: Path, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_cli("site", "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "x"), cwd=magazine,
+                     env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
+    assert result.returncode == 1
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.stderr
+    assert not (tmp_path / "x").exists()

@@ -87,7 +87,7 @@ def _on_dask(jobs: list[IssueJob], address: str, done) -> dict[str, IssueResult]
     except (OSError, TimeoutError, ValueError) as error:
         raise IssueError(f"cannot reach the Dask scheduler at {address}: {error}") from None
     results: dict[str, IssueResult] = {}
-    with client:
+    with client, client.as_current():  # as_completed finds the client this way, not as the process's default
         futures = client.map(build_issue, jobs, pure=False, key=[f"issuepress-{job.issue_id}" + "-" +
                                                                   os.urandom(4).hex() for job in jobs])
         try:
