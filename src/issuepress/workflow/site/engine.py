@@ -19,7 +19,6 @@ from ...cache import CODE
 from ...errors import IssueError
 from .job import IssueJob, IssueResult, build_issue
 
-CONNECT_TIMEOUT = 30  # seconds to reach a Dask scheduler
 PER_ISSUE_TIMEOUT = 120  # seconds an issue may take on a busy machine; the whole batch gets that per issue
 
 
@@ -83,7 +82,8 @@ def _on_dask(jobs: list[IssueJob], address: str, done) -> dict[str, IssueResult]
     except ImportError:
         raise IssueError("--scheduler needs Dask distributed: pip install 'issuepress[dask]'") from None
     try:
-        client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        # Bounded by Dask's own setting, distributed.comm.timeouts.connect (30 s unless configured)
+        client = distributed.Client(address, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise IssueError(f"cannot reach the Dask scheduler at {address}: {error}") from None
     results: dict[str, IssueResult] = {}
