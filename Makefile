@@ -40,6 +40,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/subscribers.py
 	$(BIN)/python benchmarks/typography.py
 	$(BIN)/python benchmarks/send.py
+	$(BIN)/python benchmarks/site.py
 
 clean:
 	rm -rf build .pytest_cache dist

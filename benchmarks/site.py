@@ -123,8 +123,18 @@ def measure(root: Path, runs: int) -> dict[str, tuple[float, float, float, str]]
         results["latest article"].append(run_site(root))
         touch_story(root, ids[0], round_)
         results["oldest article"].append(run_site(root))
+    for name, runs_ in results.items():  # a round that did other work than the others would skew the median
+        said = {_first(r[3]) for r in runs_ if name != "cold"}
+        if len(said) > 1:
+            print(f"note: the {name} runs did not all do the same: {sorted(said)}")
     return {name: (statistics.median(r[0] for r in runs_), max(r[1] for r in runs_), max(r[2] for r in runs_),
                    runs_[-1][3]) for name, runs_ in results.items()}
+
+
+def _first(said: str) -> str:
+    """What a run says it built, without the issue ids that differ between rounds."""
+    line = next((line for line in said.splitlines() if line.startswith(("built", "every"))), "")
+    return re.sub(r"\(\d+ files, [\d.]+ [KM]?B", "(...", line)
 
 
 def words(root: Path) -> int:

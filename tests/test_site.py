@@ -86,7 +86,7 @@ def test_a_contributor_page_lists_every_piece_with_its_issue_and_date(site: Path
     assert where == [f"Analysis · {month} 2024 · Volume 6, No. {number} · 1 {month} 2024"
                      for month, number in (("November", 11), ("October", 10), ("September", 9))]
     assert page(site, "contributors/index.html").xpath("//ul[@class='people']/li/a/text()") == [
-        "Bilal Anwar", "Nadia Hussain", "Rashed Rahman", "Samira Qadir"] or True
+        "Bilal Anwar", "Nadia Hussain", "Samira Qadir"]
 
 
 def test_section_pages_and_their_feeds(site: Path) -> None:
@@ -116,6 +116,10 @@ def test_the_atom_feeds_are_valid_atom_and_feedparser_reads_every_entry(site: Pa
     first = feed.entries[0]
     assert (first.title, first.link, first.author) == (
         "Editor\u2019s note", "https://meridian.example.org/2024-11/editors-note.html", "Rashed Rahman")
+    # What atom.rnc's Schematron rules (which jing does not run) ask: an author (here each entry's, and the
+    # feed's) and an alternate link on every entry
+    assert feed.feed.author == "Meridian Press"
+    assert all(entry.author and [link for link in entry.links if link.rel == "alternate"] for entry in feed.entries)
     assert all(entry.id.startswith("urn:uuid:") and entry.summary and entry.updated for entry in feed.entries)
     assert len({entry.id for entry in feed.entries}) == 12
 

@@ -254,10 +254,10 @@ class Handler(BaseHTTPRequestHandler):
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream must not keep issuepress alive after Ctrl-C
 
-    def __init__(self, port: int, preview: Preview):
+    def __init__(self, port: int, preview, handler: type[BaseHTTPRequestHandler] | None = None):
         self.preview = preview
         try:
-            super().__init__((HOST, port), Handler)
+            super().__init__((HOST, port), handler or Handler)
         except OSError as error:
             raise IssueError(f"cannot serve on {HOST}:{port}: {error.strerror}; another preview may be using it "
                              "(pass --port with another number, or --port 0 for any free port)") from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...editions import common
 from ...layouts import Theme
 from ...model import Magazine
 from .records import IssueRecord, PersonRecord, PieceRecord, slug
@@ -129,14 +130,7 @@ class SitePages:
 
 
 def _periodical_node(magazine: Magazine) -> dict[str, Any]:
-    node: dict[str, Any] = {"@type": "Periodical", "name": magazine.title, "inLanguage": magazine.language}
-    if magazine.issn:
-        node["issn"] = magazine.issn
-    if magazine.publisher:
-        node["publisher"] = {"@type": "Organization", "name": magazine.publisher}
-    if magazine.url:
-        node["url"] = magazine.url
-    return node
+    return {**common.periodical(magazine), "inLanguage": magazine.language}
 
 
 def _issue_node(magazine: Magazine, record: IssueRecord) -> dict[str, Any]:

@@ -11,18 +11,17 @@ from __future__ import annotations
 import mimetypes
 import threading
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ...errors import IssueError, Problem
 from ...terminal import Output, because_of, ordered
-from ..preview import pages
+from ..preview import pages, server
 from ..watching import ChangeQueue, MagazineWatcher
 from .build import SiteOptions, build_site, default_out
 from .report import say_report
 
-HOST = "127.0.0.1"  # never a public interface: the preview is for the editor's own browser
+HOST = server.HOST
 LIVE_JS = """(function () {
   var seen = document.currentScript.getAttribute("data-version");
   var events = new EventSource("/_site/events");
@@ -32,8 +31,8 @@ LIVE_JS = """(function () {
 
 
 class SitePreview:
-    def __init__(self, root: Path, out: Path, output: Output):
-        self.root, self.out, self.output = root.resolve(), out.resolve(), output
+    def __init__(self, root: Path, folder: Path, output: Output):
+        self.root, self.folder, self.out = root.resolve(), folder.resolve(), output
         self.version = 0
         self.problems: tuple[Problem, ...] = ()
         self.changed = threading.Condition()
@@ -41,7 +40,7 @@ class SitePreview:
 
     def rebuild(self, changed: list[Path] | None = None) -> None:
         try:
-            report, problems = build_site(self.root, SiteOptions(out=self.out), self.output.detail), ()
+            report, problems = build_site(self.root, SiteOptions(out=self.folder), self.out.detail), ()
         except IssueError as error:
             report, problems = None, ordered(error.problems)
         except Exception as error:  # noqa: BLE001 - a bug must not stop the preview; show it like a problem
@@ -52,15 +51,16 @@ class SitePreview:
             self.version += 1
             self.changed.notify_all()
         if report is not None:
-            say_report(self.output, report, because_of(changed))
+            say_report(self.out, report, because_of(changed))
         else:
-            self.output.problems(problems)
-            self.output.console.print(f"the site has {len(self.problems)} problem(s){because_of(changed)}; the "
+            self.out.problems(problems)
+            self.out.console.print(f"the site has {len(self.problems)} problem(s){because_of(changed)}; the "
                                       "browser shows them until fixed", style="bold red", markup=False)
 
 
-class Handler(BaseHTTPRequestHandler):
-    server: "SiteServer"
+class Handler(server.Handler):
+    """The site's files as a static host sends them, with the live-reload script in each page. (`_send` and
+    the request log are the issue preview's.)"""
 
     def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
         preview = self.server.preview
@@ -75,12 +75,12 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the browser went away
 
     def _file(self, preview: SitePreview, path: str) -> None:
-        target = (preview.out / path.lstrip("/")).resolve()
+        target = (preview.folder / path.lstrip("/")).resolve()
         if target.is_dir():
             target = target / "index.html"
         status = HTTPStatus.OK
-        if preview.out != target and preview.out not in target.parents or not target.is_file():
-            target, status = preview.out / "404.html", HTTPStatus.NOT_FOUND
+        if preview.folder not in target.parents or not target.is_file():
+            target, status = preview.folder / "404.html", HTTPStatus.NOT_FOUND
         data = target.read_bytes() if target.is_file() else b"<!DOCTYPE html><title>Not built yet</title>"
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html" or not target.is_file():
@@ -106,45 +106,22 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
                 preview.changed.wait_for(lambda: preview.version != version or preview.stopping.is_set(), 10)
 
-    def _send(self, data: bytes, kind: str, status: HTTPStatus = HTTPStatus.OK) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
-        self.server.preview.output.detail(f"{self.address_string()} {format % args}")
-
-
-class SiteServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, port: int, preview: SitePreview):
-        self.preview = preview
-        try:
-            super().__init__((HOST, port), Handler)
-        except OSError as error:
-            raise IssueError(f"cannot serve on {HOST}:{port}: {error.strerror}; pass --port with another number, "
-                             "or --port 0 for any free port") from None
-
 
 def serve_site(root: Path, port: int, output: Output, out: Path | None = None) -> None:
     """Build, serve and rebuild the site until Ctrl-C or SIGTERM."""
     root = root.resolve()
     preview = SitePreview(root, out or default_out(root), output)
-    server = SiteServer(port, preview)
+    http_server = server.PreviewServer(port, preview, Handler)
     changes = ChangeQueue(preview.rebuild, preview.stopping)
-    watcher = MagazineWatcher(root, "", changes.add, preview.stopping, ignored=preview.out)
+    watcher = MagazineWatcher(root, "", changes.add, preview.stopping, ignored=preview.folder)
     watcher.issue_folder = root / "issues"  # every issue, not one: the site lists them all
-    http = threading.Thread(target=server.serve_forever, name="http", daemon=True)
+    http = threading.Thread(target=http_server.serve_forever, name="http", daemon=True)
     try:
         watcher.start()  # before the first build, so that a file saved during it is not missed
         preview.rebuild()
         http.start()
         threading.Thread(target=changes.run, name="rebuild", daemon=True).start()
-        output.console.print(f"serving the site at [bold]http://{HOST}:{server.server_address[1]}/[/bold] "
+        output.console.print(f"serving the site at [bold]http://{HOST}:{http_server.server_address[1]}/[/bold] "
                              "(rebuilt as files change); Ctrl-C stops", soft_wrap=True)
         while not preview.stopping.wait(0.5):
             pass
@@ -155,7 +132,7 @@ def serve_site(root: Path, port: int, output: Output, out: Path | None = None) -
         with preview.changed:
             preview.changed.notify_all()
         if http.is_alive():
-            server.shutdown()
-        server.server_close()
+            http_server.shutdown()
+        http_server.server_close()
         watcher.join(timeout=5)
     output.say("stopped serving the site")
