@@ -111,6 +111,9 @@ ISSUE = Keys("issues/ID/issue.yaml", (
     Key("volume", "integer", "a whole number", required=True, example="1", annotation="int"),
     Key("number", "integer", "a whole number", required=True, example="1", annotation="int"),
     Key("date", "date", "`YYYY-MM-DD`", required=True, example="2025-01-01", annotation="dt.date"),
+    Key("draft", "boolean", "true: `issuepress site` leaves the issue off the website (build, check and serve still "
+        "make it); `new` writes `draft: true`, remove it when the issue is out", default=False, example="true",
+        annotation="bool"),
     Key("title", "text", "default: the month and year of `date` (\"November 2024\")", default=NO_DEFAULT,
         example="November 2024", annotation="str"),
     Key("editor", "text", "the editor's name; the editor's note is signed with it (with a bio if a contributor has "
@@ -130,9 +133,6 @@ ISSUE = Keys("issues/ID/issue.yaml", (
     Key("contributors", "contributors", "records as in `contributors.yaml`, merged over the registry for this "
         "issue; their bios print even if they wrote nothing", factory=dict, annotation="Mapping[str, Contributor]",
         renders_articles=True),
-    Key("draft", "boolean", "true: `issuepress site` leaves the issue off the website (build, check and serve still "
-        "make it); `new` writes `draft: true`, remove it when the issue is out", default=False, example="true",
-        annotation="bool"),
 ))
 
 ARTICLE_ENTRY = Keys("an entry of `articles:`", (

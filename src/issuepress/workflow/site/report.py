@@ -21,8 +21,10 @@ def say_report(out: Output, report: SiteReport, because: str = "") -> None:
         out.say(f"built {counted(len(built), 'issue')}{because}: {_listed([r.issue_id for r in built])} "
                 f"({counted(sum(len(r.files) for r in built), 'file')}, {human_size(size)}: pages and search "
                 f"index){'; ' + str(report.unchanged) + ' unchanged' if report.unchanged else ''}")
-    else:
+    elif report.unchanged:
         out.say(f"every issue is unchanged ({report.unchanged}){because}")
+    else:
+        out.say(f"no issue is published yet: issues/ has none, or only drafts{because}")
     if report.written:
         out.say(f"rewrote {counted(len(report.written), 'file')} of the site that changed: {_listed(report.written)}")
     if report.removed:
