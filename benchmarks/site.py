@@ -7,12 +7,14 @@ own volume, number and date: a monthly from January 2015. Every run is `issuepre
 - cold: an empty build/ folder (no cache, no site): every page, feed and search bundle, no EPUB or PDF;
 - unchanged: the same command again, with nothing changed;
 - one article: a sentence appended to one story of the latest issue (and, separately, of the oldest), then the
-  same command: it rebuilds that issue, the pages that list it and the feeds.
+  same command: it rebuilds that issue, the pages that list it and the feeds;
+- with --search: three searches of the largest site in Chromium (Playwright, as the tests drive it), served by a
+  plain static server: the time to results, and the requests and bytes each search made the browser fetch.
 
 Wall time is the median of the runs; peak memory is the largest total RSS of the command's process tree, sampled
 every 20 ms from /proc (the main process and its worker processes), and `ru_maxrss` of the largest single one.
 
-    .venv/bin/python benchmarks/site.py [--issues 12,120] [--runs 3] [--keep DIR]
+    .venv/bin/python benchmarks/site.py [--issues 12,120] [--runs 3] [--keep DIR] [--search]
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from conftest import STRAND_ORDER, corpus_dir  # noqa: E402
+from conftest import STRAND_ORDER, corpus_dir
 
 ISSUEPRESS = Path(sys.executable).parent / "issuepress"
 SECTIONS = ("Fiction", "Mysteries")
@@ -107,7 +109,7 @@ def run_site(root: Path) -> tuple[float, float, float, str]:
 
 
 def touch_story(root: Path, issue_id: str, round_: int) -> None:
-    story = sorted((root / "issues" / issue_id / "articles").glob("*.md"))[0]
+    story = min((root / "issues" / issue_id / "articles").glob("*.md"))
     story.write_text(story.read_text(encoding="utf-8") + f"\nA sentence added in round {round_}.\n",
                      encoding="utf-8")
 
@@ -137,6 +139,29 @@ def _first(said: str) -> str:
     return re.sub(r"\(\d+ files, [\d.]+ [KM]?B", "(...", line)
 
 
+def search_costs(site: Path) -> list[tuple[str, float, str, int, int]]:
+    """Each search in a fresh page's session, one after the other: the first loads every issue's index."""
+    from sitetools import static_server
+
+    from browser import browser_page
+
+    costs = []
+    with static_server(site) as address, browser_page() as (page, _problems):
+        fetched: list[int] = []
+        page.on("response", lambda response: fetched.append(int(response.headers.get("content-length") or 0)))
+        page.goto(address + "search/index.html")
+        for term in ("gasogene", "Irene Adler", '"the speckled band"'):
+            fetched.clear()
+            started = time.perf_counter()
+            page.fill("#search-input", term)
+            page.click(".search-form button")
+            page.wait_for_function("/result|Nothing/.test(document.getElementById('search-status').textContent)",
+                                   timeout=120_000)
+            costs.append((term, time.perf_counter() - started, page.inner_text("#search-status"), len(fetched),
+                          sum(fetched)))
+    return costs
+
+
 def words(root: Path) -> int:
     return sum(len(p.read_text(encoding="utf-8").split()) for p in (root / "issues").rglob("*.md"))
 
@@ -146,6 +171,8 @@ def main() -> None:
     parser.add_argument("--issues", default="12,120", help="catalogue sizes (comma-separated)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="make the catalogues here and keep them")
+    parser.add_argument("--search", action="store_true",
+                        help="also search the largest site in Chromium: time, requests and bytes of each search")
     options = parser.parse_args()
     sizes = [int(n) for n in options.issues.split(",")]
     folder = options.keep or Path(tempfile.mkdtemp(prefix="issuepress-site-"))
@@ -159,12 +186,18 @@ def main() -> None:
         for size in sizes:
             root = make_catalogue(folder / f"catalogue-{size}", size)
             table[size] = measure(root, options.runs)
+            if options.search and size == sizes[-1]:
+                searches = search_costs(root / "build" / "_site")
             for name, (wall, tree, largest, said) in table[size].items():
                 first = next((line for line in said.splitlines() if line.startswith(("built", "every"))), "")
                 print(f"| {size} | {words(root):,} | {name} | {wall:.2f} | {tree:.0f} | {largest:.0f} | {first} |")
     finally:
         if not options.keep:
             shutil.rmtree(folder, ignore_errors=True)
+    if options.search:
+        print(f"\nsearching the {sizes[-1]}-issue site in Chromium, served by a static server on 127.0.0.1:")
+        for term, seconds, status, requests, size in searches:
+            print(f"- {term}: {seconds:.2f} s to results ({status}); {requests} requests, {size / 2**20:.1f} MB")
     if len(sizes) > 1:
         small, large = table[sizes[0]], table[sizes[-1]]
         print(f"\ngrowth from {sizes[0]} to {sizes[-1]} issues ({sizes[-1] / sizes[0]:.0f}x the catalogue):")

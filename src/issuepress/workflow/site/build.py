@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ...cache import Cache, MemoryCache
 from ...content.pieces import text_direction

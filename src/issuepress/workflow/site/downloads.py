@@ -27,7 +27,7 @@ class DownloadPlan:
     built: list[str] = field(default_factory=list)  # issues whose downloads were built now
     missing: list[str] = field(default_factory=list)  # issues left without (some of) their downloads
 
-    def merge(self, other: "DownloadPlan") -> None:
+    def merge(self, other: DownloadPlan) -> None:
         self.offered.update(other.offered)
         self.sources.update(other.sources)
         for name in ("taken", "built", "missing"):

@@ -65,7 +65,7 @@ def bundle(documents: dict[str, str], language: str, runtime: bool) -> dict[str,
         command = [str(executable), "--site", str(site), "--output-path", str(output), "--force-language",
                    index_language(language), "--keep-index-url", "--silent"]
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+            result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
         except subprocess.TimeoutExpired:
             raise IssueError(f"Pagefind did not finish indexing in {TIMEOUT} seconds") from None
         except OSError as error:

@@ -62,7 +62,7 @@ class Handler(server.Handler):
     """The site's files as a static host sends them, with the live-reload script in each page. (`_send` and
     the request log are the issue preview's.)"""
 
-    def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+    def do_GET(self) -> None:
         preview = self.server.preview
         path = unquote(urlsplit(self.path).path)
         try:
@@ -104,7 +104,7 @@ class Handler(server.Handler):
                 version = preview.version
                 self.wfile.write(f"data: {version}\n\n".encode())
                 self.wfile.flush()
-                preview.changed.wait_for(lambda: preview.version != version or preview.stopping.is_set(), 10)
+                preview.changed.wait_for(lambda seen=version: preview.version != seen or preview.stopping.is_set(), 10)
 
 
 def serve_site(root: Path, port: int, output: Output, out: Path | None = None) -> None:

@@ -52,7 +52,7 @@ def state_path(root: Path, out: Path) -> Path:
 def load_state(root: Path, out: Path) -> SiteState:
     try:
         state = pickle.loads(state_path(root, out).read_bytes())
-    except Exception:  # none yet, or from another version: build everything
+    except Exception:  # noqa: BLE001 - none yet, damaged, or from another version: build everything
         return SiteState()
     return state if isinstance(state, SiteState) and state.version == VERSION else SiteState()
 
