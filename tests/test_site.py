@@ -335,3 +335,11 @@ def test_a_scheduler_that_is_not_there_is_a_clear_message(magazine: Path, tmp_pa
     assert result.returncode == 1
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_site_that_cannot_be_written_is_a_clear_message(magazine: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    result = run_cli("site", "--out", str(blocked / "site"), cwd=magazine)
+    assert result.returncode == 1
+    assert f"could not write the site to {blocked / 'site'}" in result.stderr

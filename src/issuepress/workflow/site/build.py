@@ -82,7 +82,7 @@ def build_site(root: Path, options: SiteOptions, say: Callable[[str], None] = la
     report.built, report.warnings = results, warnings
     report.unchanged = sum(1 for kept in planned.kept.values() if kept.record is not None)
 
-    new_state = SiteState(issues=dict(planned.kept), copied=state.copied)
+    new_state = SiteState(issues=dict(planned.kept))
     for result in results:
         fingerprint, contents, stats = planned.fresh[result.issue_id]
         old = state.issues.get(result.issue_id)
@@ -92,26 +92,13 @@ def build_site(root: Path, options: SiteOptions, say: Callable[[str], None] = la
             path: digest(data) for path, data in result.files.items()}, result.fonts, result.sources, contents, stats)
     records = sorted((issue.record for issue in new_state.issues.values() if issue.record is not None),
                      key=lambda r: (r.date, r.volume, r.number, r.id), reverse=True)
-    offered = planned.downloads
-
     listing = _site_files(root, theme, magazine, records, new_state, state, out, language)
     new_state.listing = {path: digest(data) for path, data in listing.items()}
-    # Write: the rebuilt issues whole, the site's own files that differ, the downloads that changed
-    for result in results:
-        for path, data in result.files.items():
-            write_file(out / path, data, durable=False)
-    for path, data in listing.items():
-        if state.listing.get(path) != new_state.listing[path] or not (out / path).is_file():
-            write_file(out / path, data, durable=False)
-            report.written.append(path)
-    for href, source in offered.sources.items():
-        stat = source.stat()
-        mark = (source.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns)
-        if state.copied.get(href) != mark or not (out / href).is_file():
-            write_file(out / href, source.read_bytes(), durable=False)
-            report.written.append(href)
-        new_state.copied[href] = mark
-    new_state.copied = {href: mark for href, mark in new_state.copied.items() if href in offered.sources}
+    try:
+        _write(root, out, results, listing, planned.downloads.sources, state, new_state, report)
+    except OSError as error:  # a full disk, a folder made read-only, a download removed meanwhile
+        raise IssueError(f"could not write the site to {out}: {error.strerror or error} ({error.filename}); run "
+                         "`issuepress site` again once that is fixed (what was written is rewritten)") from None
     keep = set(new_state.listing) | set(new_state.copied) | {p for i in new_state.issues.values() for p in i.files}
     before = set(state.listing) | set(state.copied) | {p for i in state.issues.values() for p in i.files}
     report.removed = sorted(path for path in before - keep if _remove(out, path))
@@ -125,12 +112,31 @@ def build_site(root: Path, options: SiteOptions, say: Callable[[str], None] = la
     return report
 
 
+def _write(root: Path, out: Path, results: list[IssueResult], listing: dict[str, bytes],
+           downloads: dict[str, Path], state: SiteState, new_state: SiteState, report: SiteReport) -> None:
+    """The rebuilt issues whole, the site's own files that differ, and the downloads that changed."""
+    for result in results:
+        for path, data in result.files.items():
+            write_file(out / path, data, durable=False)
+    for path, data in listing.items():
+        if state.listing.get(path) != new_state.listing[path] or not (out / path).is_file():
+            write_file(out / path, data, durable=False)
+            report.written.append(path)
+    copied = {}
+    for href, source in downloads.items():
+        stat = source.stat()
+        copied[href] = (source.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns)
+        if state.copied.get(href) != copied[href] or not (out / href).is_file():
+            write_file(out / href, source.read_bytes(), durable=False)
+            report.written.append(href)
+    new_state.copied = copied
+
+
 def _site_files(root: Path, theme, magazine, records, new_state: SiteState, state: SiteState, out: Path,
                 language: str) -> dict[str, bytes]:
     """Every file of the site that is not an issue's: pages, feeds, catalogue, styles, fonts, photos, search."""
     everyone, departments = people(records), sections(records)
-    feed_paths = {"feed.xml": "Atom feed of the latest articles"}
-    pages = SitePages(theme, magazine, records, magazine.language, text_direction(magazine.language), feed_paths)
+    pages = SitePages(theme, magazine, records, magazine.language, text_direction(magazine.language))
     files = pages.all(everyone, departments, [record.id for record in records])
     site_pages = [path for path in files if path != "404.html"]
     files["feed.xml"] = feeds.atom(magazine, records)

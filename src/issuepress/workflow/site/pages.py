@@ -91,9 +91,9 @@ class SitePages:
     """Renders the site's layouts with what every page shares."""
 
     def __init__(self, theme: Theme, magazine: Magazine, records: list[IssueRecord], language: str,
-                 direction: str, feeds: dict[str, str]):
+                 direction: str):
         self.theme, self.magazine, self.records = theme, magazine, records
-        self.language, self.direction, self.feeds = language, direction, feeds
+        self.language, self.direction = language, direction
 
     def render(self, layout: str, page: str, **context: Any) -> bytes:
         depth = page.count("/")
@@ -103,7 +103,7 @@ class SitePages:
         canonical = f"{self.magazine.url}{page.removesuffix('index.html')}" if self.magazine.url else None
         return self.theme.render(f"site/{layout}", magazine=self.magazine, base=base, page=page,
                                  canonical=canonical, language=self.language, direction=self.direction,
-                                 feeds=self.feeds, latest=self.records[0] if self.records else None,
+                                 latest=self.records[0] if self.records else None,
                                  **context).encode("utf-8")
 
     def all(self, everyone: list[Person], departments: list[SectionPage], shards: list[str]) -> dict[str, bytes]:
