@@ -343,3 +343,15 @@ def test_a_site_that_cannot_be_written_is_a_clear_message(magazine: Path, tmp_pa
     result = run_cli("site", "--out", str(blocked / "site"), cwd=magazine)
     assert result.returncode == 1
     assert f"could not write the site to {blocked / 'site'}" in result.stderr
+
+
+def test_downloads_are_built_when_asked_and_then_taken_from_the_build_folder(sample: Path) -> None:
+    result = run_cli("site", "--downloads", cwd=sample)
+    assert result.returncode == 0, result.stderr
+    assert "downloads built now: 2024-11" in result.stderr
+    site = sample / "build/_site"
+    for name in ("2024-11.epub", "2024-11-screen.pdf"):
+        assert (site / "2024-11" / name).read_bytes() == (sample / "build/2024-11" / name).read_bytes()
+    again = run_cli("site", "--downloads", cwd=sample)
+    assert "downloads taken from build/ (up to date): 2024-11" in again.stderr
+    assert "every issue is unchanged (1)" in again.stderr
