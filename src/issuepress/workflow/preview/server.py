@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -271,16 +272,26 @@ def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
     server = PreviewServer(port, preview)
     changes = ChangeQueue(preview.rebuild, preview.stopping)
     watcher = MagazineWatcher(preview.root, issue_id, changes.add, preview.stopping)
+
+    def announce(address: str) -> None:  # printed even with --quiet: without the address there is nothing to open
+        out.console.print(f"serving {issue_id} at [bold]{address}[/bold] (PDF, EPUB and print preview at "
+                          f"{address}_preview/); Ctrl-C stops", soft_wrap=True)
+
+    run_served(preview, server, watcher, changes, announce)
+    out.say(f"stopped serving {issue_id}")
+
+
+def run_served(preview, server: PreviewServer, watcher: MagazineWatcher, changes: ChangeQueue,
+               announce: Callable[[str], None]) -> None:
+    """Watch, build once, then serve and rebuild at each change until Ctrl-C or SIGTERM; `announce(address)`
+    says where. `preview` has `rebuild`, `stopping` and `changed` (the issue's preview, or the site's)."""
     http = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     try:
         watcher.start()  # before the first build, so that a file saved during it is not missed
         preview.rebuild()
         http.start()
         threading.Thread(target=changes.run, name="rebuild", daemon=True).start()
-        address = f"http://{HOST}:{server.server_address[1]}/"
-        # printed even with --quiet: without the address there is nothing to open
-        out.console.print(f"serving {issue_id} at [bold]{address}[/bold] (PDF, EPUB and print preview at "
-                          f"{address}_preview/); Ctrl-C stops", soft_wrap=True)
+        announce(f"http://{HOST}:{server.server_address[1]}/")
         while not preview.stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -293,4 +304,3 @@ def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
             server.shutdown()  # waits for serve_forever to return, so only when it runs
         server.server_close()
         watcher.join(timeout=5)
-    out.say(f"stopped serving {issue_id}")

@@ -21,7 +21,6 @@ from ..watching import ChangeQueue, MagazineWatcher
 from .build import SiteOptions, build_site, default_out
 from .report import say_report
 
-HOST = server.HOST
 LIVE_JS = """(function () {
   var seen = document.currentScript.getAttribute("data-version");
   var events = new EventSource("/_site/events");
@@ -115,24 +114,6 @@ def serve_site(root: Path, port: int, output: Output, out: Path | None = None) -
     changes = ChangeQueue(preview.rebuild, preview.stopping)
     watcher = MagazineWatcher(root, "", changes.add, preview.stopping, ignored=preview.folder)
     watcher.issue_folder = root / "issues"  # every issue, not one: the site lists them all
-    http = threading.Thread(target=http_server.serve_forever, name="http", daemon=True)
-    try:
-        watcher.start()  # before the first build, so that a file saved during it is not missed
-        preview.rebuild()
-        http.start()
-        threading.Thread(target=changes.run, name="rebuild", daemon=True).start()
-        output.console.print(f"serving the site at [bold]http://{HOST}:{http_server.server_address[1]}/[/bold] "
-                             "(rebuilt as files change); Ctrl-C stops", soft_wrap=True)
-        while not preview.stopping.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        preview.stopping.set()
-        with preview.changed:
-            preview.changed.notify_all()
-        if http.is_alive():
-            http_server.shutdown()
-        http_server.server_close()
-        watcher.join(timeout=5)
+    server.run_served(preview, http_server, watcher, changes, lambda address: output.console.print(
+        f"serving the site at [bold]{address}[/bold] (rebuilt as files change); Ctrl-C stops", soft_wrap=True))
     output.say("stopped serving the site")
