@@ -6,8 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ISSUE ?= 2024-11
-# Test tools from npm: the Nu Html Checker, and epub.js (a reading system run in Chromium).
-NPM_TOOLS := vnu-jar@26.9.27 epubjs@0.3.93
+# Test tools from npm: the Nu Html Checker, epub.js (a reading system run in Chromium) and axe-core
+# (accessibility rules, run in Chromium on the site's pages).
+NPM_TOOLS := vnu-jar@26.9.27 epubjs@0.3.93 axe-core@4.14.1
 
 .PHONY: demo test setup system-deps tools benchmark clean
 
@@ -41,6 +42,7 @@ benchmark: setup
 	$(BIN)/python benchmarks/send.py
 	$(BIN)/python benchmarks/wordimport.py
 	$(BIN)/python benchmarks/press.py
+	$(BIN)/python benchmarks/site.py
 
 clean:
 	rm -rf build .pytest_cache dist

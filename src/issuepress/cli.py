@@ -212,17 +212,53 @@ def list_command(out: Output, root: Path) -> None:
 
 
 @main.command("serve")
-@click.argument("issue_id")
+@click.argument("issue_id", required=False)
+@click.option("--site", "whole_site", is_flag=True,
+              help="Serve the magazine's website (issuepress site) instead of one issue, rebuilt as files change.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="The port on 127.0.0.1 (0: any free port).")
 @root_option
 @pass_output
-def serve_command(out: Output, issue_id: str, port: int, root: Path) -> None:
-    """Preview ISSUE_ID in a browser, rebuilding and reloading as files change; Ctrl-C stops."""
-    from .workflow.preview import server as preview  # the server and the file watcher are only needed here
-
+def serve_command(out: Output, issue_id: str | None, whole_site: bool, port: int, root: Path) -> None:
+    """Preview ISSUE_ID (or with --site, the website) in a browser, rebuilding and reloading as files change;
+    Ctrl-C stops."""
+    if whole_site == (issue_id is not None):
+        raise click.UsageError("name an issue to preview (serve 2025-01), or --site for the website, not both")
     with failures(out, "serve stopped", "nothing is served"):
-        preview.serve(root, issue_id, port, out)
+        if whole_site:
+            from .workflow.site.serve import serve_site
+
+            serve_site(root, port, out)
+        else:
+            from .workflow.preview import server as preview  # the server and the watcher are only needed here
+
+            preview.serve(root, issue_id, port, out)
+
+
+@main.command("site")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the site here instead of build/_site.")
+@click.option("--downloads", is_flag=True,
+              help="Build each issue's EPUB and screen PDF where build/ID/ has none up to date (otherwise only "
+                   "up-to-date ones are offered).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Build N issues at once on this computer. Default: one per core.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Build the issues on this Dask distributed cluster (pip install 'issuepress[dask]').")
+@click.option("--no-cache", is_flag=True, help="Build every issue afresh, without reading or filling build/.cache.")
+@root_option
+@pass_output
+def site_command(out: Output, out_dir: Path | None, downloads: bool, jobs: int | None, scheduler: str | None,
+                 no_cache: bool, root: Path) -> None:
+    """Build the magazine's website from every issue: archive, contributors, feeds, catalogue, search."""
+    from .workflow.site import build as site
+
+    options = site.SiteOptions(out_dir, downloads, jobs or 0, scheduler, not no_cache)
+    with failures(out, "site not built", "nothing was written; the site is as it was"):
+        report = site.build_site(root, options, out.detail)
+    from .workflow.site.report import say_report
+
+    say_report(out, report)
 
 
 @main.command("import")

@@ -83,21 +83,27 @@ def names(people) -> str:
     return ", ".join(people[:-1]) + " and " + people[-1]
 
 
+def periodical(magazine) -> dict[str, Any]:
+    """schema.org: the publication itself (the web edition's pages and the website's)."""
+    node: dict[str, Any] = {"@type": "Periodical", "name": magazine.title}
+    if magazine.issn:
+        node["issn"] = magazine.issn
+    if magazine.publisher:
+        node["publisher"] = {"@type": "Organization", "name": magazine.publisher}
+    if magazine.url:
+        node["url"] = magazine.url
+    return node
+
+
 def _periodical(rendered: RenderedIssue) -> dict[str, Any]:
     issue, magazine = rendered.issue, rendered.issue.magazine
-    periodical: dict[str, Any] = {"@type": "Periodical", "name": magazine.title}
-    if magazine.issn:
-        periodical["issn"] = magazine.issn
-    if magazine.publisher:
-        periodical["publisher"] = {"@type": "Organization", "name": magazine.publisher}
-    if magazine.url:
-        periodical["url"] = magazine.url
+    periodical_node = periodical(magazine)
     return {
         "@type": "PublicationIssue",
         "issueNumber": str(issue.number),
         "name": issue.title,
         "datePublished": issue.date.isoformat(),
-        "isPartOf": {"@type": "PublicationVolume", "volumeNumber": str(issue.volume), "isPartOf": periodical},
+        "isPartOf": {"@type": "PublicationVolume", "volumeNumber": str(issue.volume), "isPartOf": periodical_node},
     }
 
 

@@ -137,6 +137,9 @@ ISSUE = Keys("issues/ID/issue.yaml", (
     Key("volume", "integer", "a whole number", required=True, example="1", annotation="int"),
     Key("number", "integer", "a whole number", required=True, example="1", annotation="int"),
     Key("date", "date", "`YYYY-MM-DD`", required=True, example="2025-01-01", annotation="dt.date"),
+    Key("draft", "boolean", "true: `issuepress site` leaves the issue off the website (build, check and serve still "
+        "make it); `new` writes `draft: true`, remove it when the issue is out", default=False, example="true",
+        annotation="bool"),
     Key("title", "text", "default: the month and year of `date` (\"November 2024\")", default=NO_DEFAULT,
         example="November 2024", annotation="str"),
     Key("editor", "text", "the editor's name; the editor's note is signed with it (with a bio if a contributor has "
@@ -170,6 +173,9 @@ CONTRIBUTOR = Keys("a contributor in contributors.yaml or an issue's contributor
         annotation="str"),
     Key("email", "email", "never printed"),
     Key("url", "url", "printed under the bio, and linked on screen"),
+    Key("photo", "photo", "a portrait (JPEG, PNG, GIF, WebP), relative to the file that names it: shown on the "
+        "contributor's page of the website (`issuepress site`)", example="photos/ada-example.jpg",
+        annotation="Path | None"),
 ))
 
 FRONT_MATTER = Keys("an article's front matter", (

@@ -85,9 +85,10 @@ def _contributors(data: LineDict, path: Path, problems: Problems,
     return result
 
 
-def load_issue(root: Path, issue_id: str, problems: Problems) -> Issue | None:
-    """Read and validate one issue; problems go to `problems`, None if hopeless."""
-    magazine = load_magazine(root, problems)
+def load_issue(root: Path, issue_id: str, problems: Problems, magazine: Magazine | None = None) -> Issue | None:
+    """Read and validate one issue; problems go to `problems`, None if hopeless. `magazine`: the settings and
+    registry already read (for many issues at once), else read here."""
+    magazine = magazine or load_magazine(root, problems)
     if not ISSUE_ID.match(issue_id) or ".." in issue_id:
         problems.error(f"'{issue_id}' is not an issue id; use a folder name under issues/, such as 2024-11")
         return None

@@ -177,6 +177,25 @@ def _web_address(fields: Fields, key: Key) -> str | None:
     return url
 
 
+PHOTO_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+def _photo(fields: Fields, key: Key) -> Path | None:
+    """A contributor's portrait, relative to the YAML file that names it and inside the magazine folder."""
+    value = fields.text(key.name)
+    if value is None:
+        return None
+    path, reason = resolve_inside(fields.path.parent, value, fields.problems.root, url=False)
+    if reason is None and path is not None and path.suffix.lower() not in PHOTO_TYPES:
+        reason = f"'{value}' is not a JPEG, PNG, GIF or WebP image"
+    elif reason is None and path is not None and not is_file(path):
+        reason = f"file not found: {fields.problems.where(path)}"
+    if reason:
+        fields.error(f"'{key.name}': {reason}", key.name)
+        return None
+    return path
+
+
 def _delivery_settings(fields: Fields, key: Key) -> DeliverySettings | None:
     data = fields.mapping_of(key.name)
     if data is None:
@@ -231,4 +250,4 @@ def _variable(fields: Fields, key: Key) -> str | None:
 READERS = {"issn": _issn, "site_url": _site_url, "url": _web_address, "print": _print_settings, "trim": _trim,
            "bleed": _bleed, "marks": _marks, "email": _email, "delivery": _delivery_settings, "port": _port,
            "address": _address, "unsubscribe": _unsubscribe, "variable": _variable,
-           "output_intent": _output_intent, "ink_limit": _ink_limit, "paper": _paper}
+           "output_intent": _output_intent, "ink_limit": _ink_limit, "paper": _paper, "photo": _photo}

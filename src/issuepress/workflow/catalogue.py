@@ -17,7 +17,7 @@ from ..errors import Problems
 from ..load.manifest import ISSUE_ID, load_issue
 from ..load.sources import read_text
 from ..load.yamlsource import LineDict, parse_yaml
-from ..model import Issue
+from ..model import Issue, Magazine
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,9 @@ def issue_ids(root: Path) -> list[str]:
     return sorted(p.parent.name for p in folder.glob("*/issue.yaml") if ISSUE_ID.match(p.parent.name))
 
 
-def summarise(root: Path, issue_id: str) -> IssueSummary:
+def summarise(root: Path, issue_id: str, magazine: Magazine | None = None) -> IssueSummary:
     problems = Problems(root)
-    issue = load_issue(root, issue_id, problems)
+    issue = load_issue(root, issue_id, problems, magazine)
     return IssueSummary(issue_id, issue, len(problems.errors))
 
 

@@ -133,7 +133,8 @@ def manifest_text(new: NextIssue) -> str:
     previous = new.previous
     header = (f"# Issue {new.id}, made by `issuepress new`"
               + (f" after {previous.id} (volume {previous.volume}, number {previous.number})." if previous else "."))
-    values = {"volume": str(new.volume), "number": str(new.number), "date": new.date.isoformat()}
+    # A new issue stays off the website until the editor removes `draft` (or sets it false)
+    values = {"volume": str(new.volume), "number": str(new.number), "date": new.date.isoformat(), "draft": "true"}
     if previous and previous.editor:  # the editor and the language carry over
         values["editor"] = _scalar(previous.editor)
     if previous and "language" in previous.lines:

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -271,10 +272,10 @@ class Handler(BaseHTTPRequestHandler):
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # an open event stream must not keep issuepress alive after Ctrl-C
 
-    def __init__(self, port: int, preview: Preview):
+    def __init__(self, port: int, preview, handler: type[BaseHTTPRequestHandler] | None = None):
         self.preview = preview
         try:
-            super().__init__((HOST, port), Handler)
+            super().__init__((HOST, port), handler or Handler)
         except OSError as error:
             raise IssueError(f"cannot serve on {HOST}:{port}: {error.strerror}; another preview may be using it "
                              "(pass --port with another number, or --port 0 for any free port)") from None
@@ -288,16 +289,26 @@ def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
     server = PreviewServer(port, preview)
     changes = ChangeQueue(preview.rebuild, preview.stopping)
     watcher = MagazineWatcher(preview.root, issue_id, changes.add, preview.stopping)
+
+    def announce(address: str) -> None:  # printed even with --quiet: without the address there is nothing to open
+        out.console.print(Text.assemble(f"serving {issue_id} at ", (address, "bold"), " (PDF, EPUB and print preview "
+                                        f"at {address}_preview/); Ctrl-C stops"), soft_wrap=True)
+
+    run_served(preview, server, watcher, changes, announce)
+    out.say(f"stopped serving {issue_id}")
+
+
+def run_served(preview, server: PreviewServer, watcher: MagazineWatcher, changes: ChangeQueue,
+               announce: Callable[[str], None]) -> None:
+    """Watch, build once, then serve and rebuild at each change until Ctrl-C or SIGTERM; `announce(address)`
+    says where. `preview` has `rebuild`, `stopping` and `changed` (the issue's preview, or the site's)."""
     http = threading.Thread(target=server.serve_forever, name="http", daemon=True)
     try:
         watcher.start()  # before the first build, so that a file saved during it is not missed
         preview.rebuild()
         http.start()
         threading.Thread(target=changes.run, name="rebuild", daemon=True).start()
-        address = f"http://{HOST}:{server.server_address[1]}/"
-        # printed even with --quiet: without the address there is nothing to open
-        out.console.print(Text.assemble(f"serving {issue_id} at ", (address, "bold"), " (PDF, EPUB and print preview "
-                                        f"at {address}_preview/); Ctrl-C stops"), soft_wrap=True)
+        announce(f"http://{HOST}:{server.server_address[1]}/")
         while not preview.stopping.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -310,4 +321,3 @@ def serve(root: Path, issue_id: str, port: int, out: Output) -> None:
             server.shutdown()  # waits for serve_forever to return, so only when it runs
         server.server_close()
         watcher.join(timeout=5)
-    out.say(f"stopped serving {issue_id}")
