@@ -76,6 +76,28 @@ def copy_sample(target: Path) -> Path:
     return target
 
 
+def one_issue_magazine(root: Path, articles: dict[str, str], url: str | None = None,
+                       title: str = "Magazine") -> Path:
+    """A magazine with one issue 'x' whose articles are `slug: text`: the text with its own front matter, or a
+    body (titled by its slug)."""
+    (root / "issues/x/articles").mkdir(parents=True, exist_ok=True)
+    (root / "magazine.yaml").write_text(f"title: {title}\n" + (f"url: {url}\n" if url else ""), encoding="utf-8")
+    for slug, text in articles.items():
+        text = text if text.startswith("---\n") else f"---\ntitle: {slug}\n---\n{text}"
+        (root / f"issues/x/articles/{slug}.md").write_text(text, encoding="utf-8")
+    listing = "".join(f"  - articles/{slug}.md\n" for slug in articles)
+    (root / "issues/x/issue.yaml").write_text(f"volume: 1\nnumber: 1\ndate: 2024-01-01\narticles:\n{listing}",
+                                              encoding="utf-8")
+    return root
+
+
+def built(root: Path, issue: str) -> tuple[Path, str]:
+    """Build every edition of the issue, which must succeed: (the magazine folder, what the build said)."""
+    result = run_cli("build", issue, cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root, result.stderr
+
+
 def make_strand_magazine(target: Path) -> Path:
     """A temp issue holding all twelve Strand stories, in publication order."""
     source = corpus_dir()

@@ -11,20 +11,13 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
-from conftest import make_strand_magazine, problem_lines, run_cli, run_on_terminal
+from conftest import make_strand_magazine, one_issue_magazine, problem_lines, run_cli, run_on_terminal
 from words import DIALECT, edition_words, expected_words, losses
 
 
 def magazine(root: Path, articles: dict[str, str], url: str | None = None) -> Path:
     """A magazine with one issue 'x' whose articles are `slug: body` (each titled by its slug)."""
-    (root / "issues/x/articles").mkdir(parents=True)
-    (root / "magazine.yaml").write_text("title: Fidelity\n" + (f"url: {url}\n" if url else ""), encoding="utf-8")
-    for slug, body in articles.items():
-        (root / f"issues/x/articles/{slug}.md").write_text(f"---\ntitle: {slug}\n---\n{body}", encoding="utf-8")
-    listing = "".join(f"  - articles/{slug}.md\n" for slug in articles)
-    (root / "issues/x/issue.yaml").write_text(f"volume: 1\nnumber: 1\ndate: 2024-01-01\narticles:\n{listing}",
-                                              encoding="utf-8")
-    return root
+    return one_issue_magazine(root, articles, url, title="Fidelity")
 
 
 def body_of(root: Path, slug: str) -> lxml_html.HtmlElement:

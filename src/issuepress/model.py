@@ -150,8 +150,10 @@ class Article:
     ids: frozenset[str] = frozenset()
     has_code: bool = False
     has_table: bool = False
+    has_math: bool = False  # formulas, as MathML
     undescribed_images: int = 0  # images with no text alternative
     characters: tuple[tuple[str, int], ...] = ()  # each character beyond ASCII, with its first line
+    keywords: tuple[str, ...] = ()
 
     def line_of_character(self, character: str) -> int | None:
         return next((line for found, line in self.characters if found == character), None)

@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from . import rules
+from . import code, extensions, formulas, rules
 
 # Quotation marks by language (markdown-it's smartquotes: double open/close, single open/close).
 QUOTES = {
@@ -40,13 +40,6 @@ def nested_too_deep(tokens: list[Token]) -> Token | None:
     return next((token for token in tokens if token.level >= MAX_NESTING - 1), None)
 
 
-def _left_to_right(render):
-    def rendered(self, tokens, idx, options, env) -> str:
-        markup = render(tokens, idx, options, env)
-        return markup.replace("<pre", '<pre dir="ltr"', 1) if markup.startswith("<pre") else markup
-    return rendered
-
-
 class Renderer:
     """One configured markdown-it parser per language (the quotes differ)."""
 
@@ -61,6 +54,7 @@ class Renderer:
         # its default, 20, is a list nested ten deep. `nested_too_deep` says so instead.
         md.options["maxNesting"] = MAX_NESTING
         md.use(footnote_plugin)
+        extensions.use(md)
         md.core.ruler.before("inline", "issuepress_markdown_in_html", rules.markdown_in_html)
         md.core.ruler.after("inline", "issuepress_markdown_attribute_inline", rules.markdown_attribute_inline)
         md.core.ruler.after("footnote_tail", "issuepress_footnote_order", rules.footnotes_in_reading_order)
@@ -78,8 +72,10 @@ class Renderer:
         render("figure_open", lambda self, tokens, idx, options, env: f"<figure{self.renderAttrs(tokens[idx])}>\n")
         render("figure_close", lambda *a: '</figure>\n')
         render("image", _render_image)
-        for block in ("fence", "code_block"):  # code reads left to right, in a right-to-left article too
-            render(block, _left_to_right(md.renderer.rules[block]))
+        render("fence", code.render_fence)  # highlighted, and left to right in a right-to-left article too
+        render("code_block", code.render_code_block)
+        for kind in formulas.KINDS:  # TeX, made MathML once the tree is parsed (content/formulas.py)
+            render(kind, formulas.render_placeholder)
         self.md = md
         # Bios: one paragraph, inline only, with no footnotes (a note's call would lead nowhere on the page
         # of bios, and every bio with one would repeat its id); written for XHTML as well as HTML.
@@ -126,13 +122,22 @@ class Renderer:
 def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:
     """<img> with its alt text; in a figure, the image title becomes the <figcaption>."""
     token = tokens[idx]
-    alt = self.renderInlineAsText(token.children or [], options, env)
+    alt = image_alt(self, token, options, env)
     src = html.escape(token.attrGet("src") or "", quote=True)
-    tag = f'<img src="{src}" alt="{html.escape(alt, quote=True)}">'
+    # the other attributes an author gave it ({width=50%}, {.class}): the sanitizer keeps those HTML allows
+    others = "".join(f' {name}="{html.escape(str(value), quote=True)}"' for name, value in token.attrs.items()
+                     if name not in ("src", "alt"))
+    tag = f'<img src="{src}" alt="{html.escape(alt, quote=True)}"{others}>'
     caption = token.meta.get("caption")
     if caption:
         tag += f"\n<figcaption>{caption}</figcaption>"
     return tag
+
+
+def image_alt(renderer, token: Token, options, env) -> str:
+    """An image's text alternative: `{alt="..."}` after it (pandoc's way) or the words in its brackets."""
+    given = token.attrGet("alt")
+    return str(given) if given else renderer.renderInlineAsText(token.children or [], options, env)
 
 
 def _anchor_name(self, tokens, idx, options, env) -> str:

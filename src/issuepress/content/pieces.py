@@ -20,11 +20,11 @@ from ..cache import Cache
 from ..cache import key as cache_key
 from ..errors import Problems
 from ..load.fields import Fields
-from ..load.keys import FRONT_MATTER, article_cache_parts
+from ..load.keys import FRONT_MATTER, FRONT_MATTER_ALIASES, article_cache_parts
 from ..load.sources import read_text
 from ..load.yamlsource import LineDict, parse_yaml
 from ..model import Article, Contributor, Heading, Issue
-from . import rawhtml, sanitize, tree
+from . import formulas, rawhtml, sanitize, tree
 from .markdown import MAX_NESTING, nested_too_deep, renderer_for
 from .names import THEME_IDS, slugify, unique
 from .resolve import AssetRegistry, Piece
@@ -159,7 +159,9 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
             return None
         meta = parsed
     meta.line = meta.line or 1
-    fields = Fields(meta, path, problems, FRONT_MATTER.names)
+    fields = Fields(meta, path, problems, FRONT_MATTER.names | set(FRONT_MATTER_ALIASES),
+                    foreign="an article's front matter")
+    fields.aliased(FRONT_MATTER_ALIASES)
     title = fields.text("title", required=kind == "article") or ("Editor\u2019s note" if kind != "article" else None)
     language = fields.language("language") or issue.language
     authors = _authors(fields, issue, kind)
@@ -177,6 +179,7 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
                                 f"{key}; use *emphasis* or **strong** instead", path, fields.line(key))
     return Article(
         slug=slug, kind=kind, title=renderer.smarten(title), subtitle=renderer.smarten(subtitle) if subtitle else None,
+        keywords=fields.text_list("keywords"),
         title_html=renderer.inline(title, links=False),
         subtitle_html=renderer.inline(subtitle, links=False) if subtitle else None,
         authors=authors,
@@ -222,8 +225,12 @@ def _authors(fields: Fields, issue: Issue, kind: str) -> tuple[Contributor, ...]
 
 def _render_body(body: str, language: str, piece: Piece) -> tuple[etree._Element, tuple[Heading, ...], int]:
     renderer = renderer_for(language)
-    env: dict = {"line_offset": piece.line_offset}
+    env: dict = {"line_offset": piece.line_offset, "language": language}
     tokens = renderer.parse(body, env)
+    for text, line in env.get("leftovers", ()):
+        piece.problems.warn(f"'{text.strip()[:60]}' is Markdown extension syntax issuepress does not read here "
+                            "(a ::: that closes no fenced div, an attribute list with no block before it); it is "
+                            "left out", piece.path, line + 1 + piece.line_offset)
     deepest = nested_too_deep(tokens)
     if deepest is not None:
         piece.problems.error(f"lists or quotations are nested too deep here ({MAX_NESTING // 2 - 1} levels of list "
@@ -248,7 +255,7 @@ def _render_body(body: str, language: str, piece: Piece) -> tuple[etree._Element
             href = piece.use_image(src, line, raw=False)
             if href:
                 token.attrSet("src", href)
-            if not token.content.strip():
+            if not token.content.strip() and not str(token.attrGet("alt") or "").strip():
                 piece.problems.warn("image has no alt text; describe it in the [brackets] for readers who "
                                     "cannot see it", piece.path, line)
         elif token.type == "link_open":
@@ -291,7 +298,10 @@ def _render_body(body: str, language: str, piece: Piece) -> tuple[etree._Element
     # A heading with no words has no entry in the contents (a link with no words is an error), but keeps its id.
     headings = tuple(Heading(level, ident, text) for level, ident, text in env.get("headings", []) if text.strip())
     parsed = tree.parse(sanitize.clean(page_html, rewrite))  # the one time the article's HTML is parsed
-    tree.repair(parsed, lambda line, message: piece.problems.warn(message, piece.path, line))
+    say = lambda line, message: piece.problems.warn(message, piece.path, line)  # noqa: E731
+    tree.repair(parsed, say)
+    formulas.to_mathml(parsed, tree.line_of, say)
+    tree.scrollable_tables(parsed)
     return parsed, headings, words
 
 

@@ -101,8 +101,8 @@ class Piece:
             return None
         if parts.scheme:  # javascript:, file:, data: ... never survive
             if line is not None:
-                self.problems.warn(f"link removed (the text stays): '{href[:60]}' is a '{parts.scheme}:' address, which "
-                                   "no edition keeps", self.path, line)
+                self.problems.warn(f"link removed (the text stays): '{href[:60]}' is a '{parts.scheme}:' address, "
+                                   "which no edition keeps", self.path, line)
             return None
         path, reason = resolve_inside(self.path.parent, href, self.issue.magazine.root)
         if path is not None and path in self.pages:

@@ -34,6 +34,7 @@ class Facts:
     ids: frozenset[str]
     has_code: bool
     has_table: bool
+    has_math: bool  # MathML (content/formulas.py)
     undescribed_images: int  # <img> with no text alternative
     characters: tuple[tuple[str, int], ...]  # each character beyond ASCII, with the line where it first appears
 
@@ -79,11 +80,26 @@ def repair(tree: etree._Element, warn: Callable[[int | None, str], None]) -> Non
                 table.drop_tree()
 
 
+def scrollable_tables(tree: etree._Element) -> None:
+    """Each table inside a box of its own that scrolls sideways on a narrow screen (a table set as a block would
+    lose its table semantics for screen readers), which a keyboard can reach and a screen reader names."""
+    for number, table in enumerate(list(tree.iter("table")), start=1):
+        caption = " ".join((table.findtext("caption") or "").split())
+        box = lxml_html.Element("div", {"class": "table-scroll", "role": "region", "tabindex": "0",
+                                        "aria-label": caption or f"Table {number}"})
+        if table.get(LINE):
+            box.set(LINE, table.get(LINE))
+        table.addprevious(box)
+        box.append(table)  # moves the table, its tail with it
+        box.tail, table.tail = table.tail, None
+
+
 def facts(tree: etree._Element) -> Facts:
     return Facts(
         ids=frozenset(element.get("id") for element in tree.iter() if element.get("id")),
         has_code=next(tree.iter(*CODE_TAGS), None) is not None,
         has_table=next(tree.iter("table"), None) is not None,
+        has_math=next(tree.iter("math"), None) is not None,
         undescribed_images=sum(1 for image in tree.iter("img") if not (image.get("alt") or "").strip()),
         characters=tuple(_characters(tree).items()))
 
@@ -101,6 +117,8 @@ def _characters(tree: etree._Element) -> dict[str, int]:
         nonlocal line
         if element.get(LINE):
             line = int(element.get(LINE))
+        if element.tag == "math":  # the PDFs draw formulas, the other editions leave them to the reader's fonts
+            return
         note(element.text)
         for child in element:
             if isinstance(child.tag, str):

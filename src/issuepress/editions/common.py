@@ -147,4 +147,6 @@ def article_json_ld(rendered: RenderedIssue, article: Article, base_url: str | N
         data["alternativeHeadline"] = article.subtitle
     if article.section:
         data["articleSection"] = article.section
+    if article.keywords:
+        data["keywords"] = list(article.keywords)
     return data

@@ -77,14 +77,24 @@ def describe(value: Any) -> str:
 class Fields:
     """Typed, line-aware access to one mapping of a YAML file."""
 
-    def __init__(self, mapping: LineDict, path: Path, problems: Problems, known: Iterable[str], context: str = ""):
+    def __init__(self, mapping: LineDict, path: Path, problems: Problems, known: Iterable[str], context: str = "",
+                 foreign: str | None = None):
+        """`foreign`: where the mapping may hold keys written for another system (an article's front matter from
+        Jekyll, say): such a key is left out with a warning that says so, unless it is close to a known key,
+        which is taken for a slip and is an error with its suggestion."""
         self.mapping = mapping
         self.path = path
         self.problems = problems
         self.context = context  # e.g. "in print: " to say which nested mapping
         known = set(known)
         for key in mapping:
-            if key not in known:
+            if key in known:
+                continue
+            close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.8)
+            if foreign and not close:
+                problems.warn(f"{context}'{key}' is not a key issuepress reads in {foreign}; it is left out of every "
+                              "edition", path, mapping.line_of(key))
+            else:
                 self.error(f"unknown key '{key}'{suggest(str(key), known)}", key)
 
     def read(self, keys: Keys, readers: dict[str, Callable[["Fields", Key], Any]],
@@ -108,6 +118,19 @@ class Fields:
             if value is not None:
                 values[key.field] = value
         return values
+
+    def aliased(self, aliases: dict[str, str]) -> None:
+        """Keys that other systems use for one of ours (`abstract` for `subtitle`) read as ours, where the mapping
+        does not give ours itself; otherwise left out with a warning."""
+        for alias, key in aliases.items():
+            if alias not in self.mapping:
+                continue
+            if key in self.mapping:
+                self.problems.warn(f"{self.context}'{alias}' is left out: '{key}' says it already", self.path,
+                                   self.mapping.line_of(alias))
+                continue
+            self.mapping[key] = self.mapping[alias]
+            self.mapping.key_lines[key] = self.mapping.line_of(alias)
 
     def line(self, key: str) -> int:
         return self.mapping.line_of(key)

@@ -185,7 +185,12 @@ FRONT_MATTER = Keys("an article's front matter", (
     Key("authors", "list", "contributor ids (the editor's note's default to the issue's editor)"),
     Key("section", "text", "the department; the manifest's `section` wins"),
     Key("language", "language", "BCP 47 tag; `ur`, `ar`, `fa`, `he`... read right to left"),
+    Key("keywords", "list", "words for the metadata (`tags` says the same)"),
 ))
+# What other systems call a key of the front matter (Jekyll, Hugo, pandoc, the Carpentries' lessons). Keys of
+# theirs that mean nothing here (layout, permalink, teaching...) are left out, each with a warning.
+FRONT_MATTER_ALIASES = {"abstract": "subtitle", "description": "subtitle", "excerpt": "subtitle",
+                        "summary": "subtitle", "tags": "keywords", "lang": "language"}
 
 GROUPS = (MAGAZINE, PRINT, OUTPUT_INTENT, DELIVERY, ISSUE, ARTICLE_ENTRY, CONTRIBUTOR, FRONT_MATTER)
 

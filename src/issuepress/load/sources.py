@@ -18,6 +18,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ..errors import Problems
 from ..model import Asset
+from .svg import clean_svg, looks_like_svg
 
 MAX_PIXELS = 60_000_000  # a 300 ppi image 66 cm wide: bigger than any magazine spread
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
@@ -132,6 +133,13 @@ def load_image(path: Path, href_for: Callable[[str], str], problems: Problems, l
     if not data:
         problems.error(f"image {shown} is empty (0 bytes); export it again", cited_in, line)
         return None
+    if path.suffix.lower() == ".svg" or looks_like_svg(data):
+        drawing = clean_svg(data, shown, problems, cited_in, line)
+        if drawing is None:
+            return None
+        data, width, height = drawing
+        return Asset(href=href_for(".svg"), data=data, media_type="image/svg+xml", source=path,
+                     width=round(width), height=round(height))
     size = None
     try:
         with warnings.catch_warnings():
@@ -150,8 +158,8 @@ def load_image(path: Path, href_for: Callable[[str], str], problems: Problems, l
                        "a full A3 page at 300 ppi needs 17: scale it down", cited_in, line)
         return None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        if path.suffix.lower() in (".svg", ".svgz"):
-            reason = "is an SVG drawing, which issuepress does not take; export it as a PNG at print size"
+        if path.suffix.lower() == ".svgz":
+            reason = "is a compressed SVG drawing; save it as a plain .svg"
         elif isinstance(error, UnidentifiedImageError):
             reason = "is not an image"
         else:

@@ -127,7 +127,7 @@ def _documents(rendered: RenderedIssue, theme: Theme, context: dict) -> list[Doc
         prefixes = " ".join(f"{p}: {KNOWN_PREFIXES[p]}" for p in body.prefixes)
         markup = theme.render_xhtml("epub/article.xhtml", **context, article=piece, body=body.markup,
                               lang=piece.language, dir=piece.direction, prefixes=prefixes)
-        documents.append(Document(f"{piece.slug}.xhtml", piece.title, markup))
+        documents.append(Document(f"{piece.slug}.xhtml", piece.title, markup, ("mathml",) if piece.has_math else ()))
     if rendered.contributors:
         documents.append(Document("contributors.xhtml", "Contributors",
                                   theme.render_xhtml("epub/contributors.xhtml", **context, **lang)))
@@ -257,6 +257,8 @@ def _accessibility(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> Non
         features.append("alternativeText")
     if any(piece.has_table for piece in rendered.pieces):
         features.append("table")
+    if any(piece.has_math for piece in rendered.pieces):  # with the TeX as each formula's alttext
+        features += ["MathML", "describedMath"]
     for mode in ("textual", "visual"):  # the cover, at least, is an image
         book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
     book.add_metadata(None, "meta", "textual" if described else "textual,visual",

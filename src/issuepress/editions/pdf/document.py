@@ -19,7 +19,7 @@ from typing import Callable
 
 from ...cache import MemoryCache
 from ...cache import key as cache_key
-from ...content.tree import copy_of
+from ...content.tree import copy_of, line_of
 from ...errors import IssueError, Problem, shown_path
 from ...layouts import Theme
 from ...model import Asset, PrintSettings, RenderedIssue
@@ -29,8 +29,11 @@ from .layout import lay_out, workers_started
 from .pool import WorkFailed
 from .press import edition as press_edition
 from .press import report as press_report
+from .print_blocks import Measure
 from .print_html import print_body
 from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
+
+CODE_SCALE = 0.85  # code's size, as a share of the text's: css/print.css says the same
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
     (the screen PDF's assembly then runs beside the print PDF's).
     """
     issue = rendered.issue
-    settings, geometry, context, files, specs = _prepared(rendered, theme, screen)
+    settings, geometry, context, files, specs, drawing = _prepared(rendered, theme, screen)
     # What every part may use besides its own HTML and stylesheet: the images and the theme.
     files_key = cache_key(sorted((a.href, a.digest) for a in rendered.assets),
                           theme.digest)
@@ -138,7 +141,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
         sheets, _ = lay_out([sheet], files, slack, cache, files_key, workers)
         refused = dict.fromkeys(url.removeprefix(BASE_URL) for part in parts.values() for url in part.refused)
         if refused:  # the issue's own files were checked when it was read: these come from the layouts
-            raise IssueError([Problem(f"the print layout asks for {url}, which is neither a file of the issue nor "
+            raise IssueError([Problem(f"the print layout asks for {url[:80]}, which is neither a file of the issue nor "
                                       "one of the theme's fonts; check the url() and src= in the layouts",
                                       theme.origins.get("css/print.css")) for url in refused])
         # For print: the parts in the press's inks, the images converted, a separate cover's spine laid out
@@ -174,6 +177,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
         ignored = dict.fromkeys(item for part in laid_out_parts for item in part.facts.css_ignored)
         report.problems += [Problem(f"the PDF's layout ignores {declaration}", theme.origins.get(sheet), warning=True)
                             for sheet, declaration in ignored]
+        report.problems += drawing
         report.parts, report.laid_out, report.processes = len(parts), len(laid_out), processes
         if prepared is not None:
             def page_label(number: int) -> str:
@@ -209,7 +213,7 @@ def _said_as_problems(rendered: RenderedIssue):
 def check_layouts(rendered: RenderedIssue, theme: Theme) -> None:
     """Render the print PDF's layouts without laying them out, so that `check` finds a mistake in
     one without waiting for WeasyPrint (IssueError naming the layout)."""
-    _settings, geometry, context, _files, specs = _prepared(rendered, theme, screen=False)
+    _settings, geometry, context, _files, specs, _drawing = _prepared(rendered, theme, screen=False)
     # Each with what a build gives it, from a plan of two pages a part (both sides' running heads):
     # the contents page every part's first page, the sheet every running head of print and screen.
     order = [(spec.name, spec.kind) for spec in specs]
@@ -222,7 +226,8 @@ def check_layouts(rendered: RenderedIssue, theme: Theme) -> None:
 
 
 def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):
-    """(print settings, page geometry, layout context, the files parts may use, part specs)."""
+    """(print settings, page geometry, layout context, the files parts may use, part specs, what could not be
+    drawn)."""
     settings = rendered.issue.magazine.print
     geometry = PageGeometry.for_print(settings, screen)
     context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
@@ -234,20 +239,29 @@ def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):
     files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
     files.update({font.href: font for font in theme.fonts_in(css)})
     files.update({asset.href: asset for asset in rendered.assets})
-    return settings, geometry, context, files, _specs(rendered, theme, context, settings, geometry, screen)
+    drawing: list[Problem] = []
+    specs = _specs(rendered, theme, context, settings, geometry, screen, drawing)
+    return settings, geometry, context, files, specs, drawing
 
 
 def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: PrintSettings, geometry: PageGeometry,
-           screen: bool) -> list[PartSpec]:
+           screen: bool, drawing: list[Problem]) -> list[PartSpec]:
     """The parts in reading order. Covers carry their own bleed, so that the stylesheet (and with it every
     other part) is the same for the print and the screen PDF."""
     bleed = f"<style>@page cover, back-cover {{ bleed: {geometry.slug}mm }}</style>" if not screen else ""
     page_slugs = {piece.page: piece.slug for piece in rendered.pieces}
+    # The text column code is set in (css/print.css: code at 0.85 of the text's size)
+    measure = Measure(geometry.trim_width - geometry.inner - geometry.outer, geometry.font_size * CODE_SCALE)
     specs = [_spec(theme, "cover", "cover", context, bleed)]
     specs.append(PartSpec("contents", "contents", ""))  # set in start_pdf, once the page numbers are known
     previous = None
     for piece in rendered.pieces:
-        body = print_body(copy_of(piece.markup), piece.slug, page_slugs, settings.footnotes, GOTO)
+        where = shown_path(piece.source, rendered.issue.magazine.root)
+
+        def warn(element, message: str, where=where) -> None:
+            drawing.append(Problem(message, where, line_of(element), warning=True))
+
+        body = print_body(copy_of(piece.markup), piece.slug, page_slugs, settings.footnotes, GOTO, measure, warn)
         starts_section = bool(piece.section) and piece.section != previous
         previous = piece.section
         part = {"kind": "piece", "piece": piece, "body": body, "section_start": starts_section}

@@ -7,6 +7,7 @@ article) is refused and recorded, never read.
 
 from __future__ import annotations
 
+import urllib.request
 from urllib.parse import unquote, urlsplit
 
 from ...model import Asset
@@ -25,6 +26,9 @@ class MemoryFetcher(URLFetcher):
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if url.startswith("data:image/"):  # an image an SVG drawing holds as data (load/svg.py kept only those)
+            with urllib.request.urlopen(url) as response:  # a data: URL is decoded, nothing is fetched
+                return URLFetcherResponse(url, response.read(), {"Content-Type": response.headers.get_content_type()})
         if not url.startswith(BASE_URL):
             self.refused.append(url)
             raise ValueError(f"issuepress does not fetch {url}")

@@ -13,15 +13,21 @@ from copy import deepcopy
 from lxml import etree
 from lxml import html as lxml_html
 
+from .formulas import draw_formulas
+from .print_blocks import Measure, fit
+
 BLOCKS = ("p", "pre", "ul", "ol", "li", "blockquote", "div", "figure", "figcaption", "table", "thead", "tbody",
           "tfoot", "tr", "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "section")
 
 
-def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str, elsewhere: str) -> str:
+def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str, elsewhere: str,
+               measure: Measure | None = None, warn=None) -> str:
     """A copy of an article's tree -> its HTML in the print document. `page_slugs` maps web page names
     ("x.html") to piece slugs; `footnotes` is "foot" or "end"; links to other pieces get the `elsewhere`
     prefix (they cross from one laid-out part to another). Each block keeps its `data-line`, so that
-    preflight says at which line of the article text runs out of the page."""
+    preflight says at which line of the article text runs out of the page. Formulas become drawings; one that
+    cannot be drawn is said through `warn(element, message)`."""
+    draw_formulas(container, warn)
     for element in container.iter(etree.Element):
         element.attrib.pop("epub:type", None)
         if element.get("id"):
@@ -33,6 +39,8 @@ def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str,
         _float_footnotes(container)
     _label_headings(container)
     _number_lists(container)
+    if measure is not None:
+        fit(container, measure)
     markup = lxml_html.tostring(container, encoding="unicode")
     return markup[len("<div>"):-len("</div>")]
 

@@ -24,7 +24,8 @@ def pdf_x_findings(data: bytes) -> tuple[list[str], list[str], str | None]:
     try:
         from pdf_oxide import PdfDocument
     except ImportError:
-        return [], [], "pdf-oxide is not installed (pip install 'issuepress[press]'), so PDF/X-4 conformance was not checked"
+        return [], [], ("pdf-oxide is not installed (pip install 'issuepress[press]'), so PDF/X-4 conformance was "
+                        "not checked")
     try:
         verdict = PdfDocument.from_bytes(data).validate_pdf_x("4")
     except Exception as error:  # a checker's own failure is not the problem: said, not fatal

@@ -38,9 +38,10 @@ class PressImage:
 
 
 def for_press(assets, profile: bytes, profile_digest: str, cache) -> dict[str, PressImage]:
-    """Every image of the issue for the press, from the cache where it was converted before."""
+    """Every image of the issue for the press, from the cache where it was converted before: the images an SVG
+    drawing holds as data too (a chart's heat map), which the layout embeds under their data: address."""
     images = {}
-    for asset in assets:
+    for asset in [held for asset in assets for held in ([asset] + _held_by_drawing(asset))]:
         digest = cache_key("press-image", asset.digest, profile_digest, JPEG_QUALITY)
         found = cache.get_object("press-image", digest)
         if found is None:
@@ -119,7 +120,29 @@ def image_name(href: str) -> str:
     """The prefix of the name WeasyPrint gives an image in a page's resources: 'i' and the MD5 of its address."""
     from ..types import BASE_URL
 
-    return "/i" + hashlib.md5((BASE_URL + href).encode(), usedforsecurity=False).hexdigest()
+    address = href if href.startswith("data:") else BASE_URL + href
+    return "/i" + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
+
+
+def _held_by_drawing(asset: Asset) -> list[Asset]:
+    """The raster images an SVG drawing holds as data: URLs, each as an asset under its address."""
+    if asset.media_type != "image/svg+xml":
+        return []
+    import base64
+
+    from lxml import etree
+
+    held = []
+    for element in etree.fromstring(asset.data).iter():
+        for name in ("href", "{http://www.w3.org/1999/xlink}href"):
+            value = element.get(name) or ""
+            if value.startswith("data:image/") and ";base64," in value:
+                try:
+                    data = base64.b64decode(value.split(",", 1)[1])
+                except ValueError:
+                    continue
+                held.append(Asset(value, data, value[5:value.index(";")], asset.source))
+    return held
 
 
 def replace_images(document: pikepdf.Pdf, images: dict[str, PressImage]) -> list[str]:

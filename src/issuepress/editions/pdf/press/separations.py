@@ -100,8 +100,8 @@ def _rich_black(page) -> int:
 
     c, m, y, k = (plate.convert("I") for plate in page.split())
     mixed = ImageMath.lambda_eval(
-        lambda args: (args["k"] >= DARK) * (args["k"] >= args["c"]) * (args["k"] >= args["m"]) * (args["k"] >= args["y"])
-        * ((args["c"] + args["m"] + args["y"]) > STRAY), c=c, m=m, y=y, k=k)
+        lambda args: (args["k"] >= DARK) * (args["k"] >= args["c"]) * (args["k"] >= args["m"])
+        * (args["k"] >= args["y"]) * ((args["c"] + args["m"] + args["y"]) > STRAY), c=c, m=m, y=y, k=k)
     return sum(mixed.histogram()[1:]) if mixed.getextrema()[1] else 0
 
 
