@@ -166,6 +166,7 @@ def start_send(root: Path, server: MailServer, *args: str) -> subprocess.Popen:
                             env={**os.environ, "NO_COLOR": "1", **server.env()})
 
 
+@pytest.mark.slow
 def test_a_run_killed_half_way_delivers_the_rest_and_nothing_twice(tmp_path: Path) -> None:
     count = 40
     # The server holds the 21st message at its RCPT, before any of its data: the run is killed right there.
@@ -190,6 +191,7 @@ def test_a_run_killed_half_way_delivers_the_rest_and_nothing_twice(tmp_path: Pat
         assert_no_password(root, stderr, again.stdout, again.stderr)
 
 
+@pytest.mark.slow
 def test_a_message_stopped_in_doubt_is_reported_and_sent_again_only_when_asked(tmp_path: Path) -> None:
     # The server has the whole of the third message but holds its 250: SIGTERM stops the run in that window.
     with MailServer(tmp_path, Behaviour(hold_after_end=address(2))) as server:

@@ -259,6 +259,7 @@ def test_rejected_changes_give_the_text_as_it_was(magazine: Path, name: str) -> 
     assert "freshly" not in text and "Verify" not in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("settle", ["--accept-changes", "--reject-changes"])
 def test_libreoffice_changes_are_settled_as_pandoc_settles_words(magazine: Path, settle: str) -> None:
     """Whole paragraphs inserted and deleted, and a change in a footnote: issuepress accepts or rejects an
@@ -502,6 +503,7 @@ def revised(source: Path, folder: Path, old: bytes, new: bytes) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_importing_again_replaces_an_unedited_article_and_refuses_an_edited_one(magazine: Path,
                                                                                tmp_path: Path) -> None:
     habits = WORDIMPORT / "habits.docx"
@@ -548,6 +550,7 @@ def test_an_article_written_by_hand_is_not_replaced(magazine: Path) -> None:
     assert article.read_text(encoding="utf-8").endswith("The editor's own piece.\n")
 
 
+@pytest.mark.slow
 def test_an_issue_made_by_new_keeps_its_template_and_checks(magazine: Path) -> None:
     assert run_cli("new", "2024-12", cwd=magazine).returncode == 0
     manifest = magazine / "issues/2024-12/issue.yaml"

@@ -86,6 +86,7 @@ def test_init_new_build_round_trip(tmp_path: Path) -> None:
     assert f"Volume {example['volume']}, No. {example['number'] + 1}" in index
 
 
+@pytest.mark.slow
 def test_init_magazine_yaml_shows_every_key_and_its_examples_are_valid(tmp_path: Path) -> None:
     assert run_cli("init", "meridian-review", cwd=tmp_path).returncode == 0
     root = tmp_path / "meridian-review"
