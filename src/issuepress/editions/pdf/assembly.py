@@ -108,6 +108,8 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
                 page.Rotate = 90
         page.MediaBox = [-slug, -slug, width + slug, height + slug]
         page.TrimBox = [0, 0, width, height]
+        if number in turned:  # WeasyPrint's, sideways (for print, the marks set it again with the bleed)
+            page.BleedBox = [0, 0, width, height]
         # The page's own drawing goes inside q/Q: WeasyPrint's starts by flipping the y axis, which the
         # furniture and the marks drawn after it must not inherit. Parts are laid out with the mean of the
         # inner and outer margins; print pages then move sideways, odd pages being right-hand pages.

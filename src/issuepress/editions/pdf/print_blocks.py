@@ -63,7 +63,7 @@ def fit(container, measure: Measure) -> None:
     for pre in list(container.iter("pre")):
         _fit_code(pre, measure)
     for table in container.iter("table"):
-        columns = max((len(row.xpath("./th | ./td")) for row in table.iter("tr")), default=0)
+        columns = max((len(row.xpath("./th | ./td")) for row in _rows(table)), default=0)
         step = "wider" if columns >= WIDER_TABLE else "wide" if columns >= WIDE_TABLE else ""
         classes = [step] if step else []
         inside = any(ancestor.tag == "table" for ancestor in table.iterancestors())  # a cell has no page of its own
@@ -103,7 +103,7 @@ def _narrowest_mm(table, step: str) -> float:
     word, header or body, plus the cell's padding. A cell spanning columns is left out (it can share)."""
     size_pt, padding_mm = TABLE_STEPS[step]
     columns: dict[int, float] = {}
-    for row in table.iter("tr"):
+    for row in _rows(table):
         position = 0
         for cell in row.xpath("./th | ./td"):
             span = int(cell.get("colspan")) if (cell.get("colspan") or "").isdigit() else 1
@@ -112,6 +112,11 @@ def _narrowest_mm(table, step: str) -> float:
                 columns[position] = max(columns.get(position, 0.0), longest)
             position += max(span, 1)
     return sum(columns.values()) * size_pt * MM_PER_PT + len(columns) * padding_mm
+
+
+def _rows(table) -> list:
+    """The table's own rows, not those of a table inside one of its cells."""
+    return table.xpath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
 
 
 def _longest_word_em(cell) -> float:
@@ -131,10 +136,10 @@ def _longest_word_em(cell) -> float:
 
 def _runs(element, monospaced: bool):
     """(text, whether it is set in the monospaced face) for the text of `element` in reading order, without
-    the notes that float to the foot of the page."""
+    the notes that float to the foot of the page, nor a table inside it (which is fitted on its own)."""
     yield element.text or "", monospaced
     for child in element:
-        if isinstance(child.tag, str) and "footnote" not in (child.get("class") or "").split():
+        if child.tag != "table" and isinstance(child.tag, str) and "footnote" not in (child.get("class") or "").split():
             yield from _runs(child, monospaced or child.tag in MONOSPACED)
         yield child.tail or "", monospaced
 
