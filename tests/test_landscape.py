@@ -235,3 +235,21 @@ def test_the_print_pdf_with_turned_pages_is_pdf_x4_and_passes_the_print_shops_ch
     said = checked.stderr + checked.stdout
     for check in ("PDF/X-4", "black text in black ink alone", "separations"):
         assert re.search(rf"passed: .*{re.escape(check)}", said), said
+
+
+def test_preflight_knows_a_page_laid_out_sideways_is_turned_then_moved() -> None:
+    """Its slack (how far the page moves to mirror the margins) lies at its top and foot once turned, and its
+    right margin under the running head."""
+    from issuepress.editions.pdf.loader import weasyprint
+    from issuepress.editions.pdf.preflight import part_facts
+
+    def overflow(landscape_text: str, slack_mm: float) -> tuple:
+        document = weasyprint.HTML(string=f"""<style>@page {{ size: 100mm 150mm; margin: 10mm }}
+            @page landscape {{ size: 150mm 100mm; margin: 4mm 10mm }} .turned {{ page: landscape }}</style>
+            <p>Portrait, with the page's margins.</p><div class="turned">{landscape_text}</div>""").render()
+        return part_facts(document, slack_mm / 25.4 * 96).overflow
+
+    assert overflow("<p style='margin: 0'>Near the top</p>", 2.0) == ()
+    assert [text for text, _line in overflow("<p style='margin: 0'>Near the top</p>", 5.0)] == ["Near the top"]
+    assert [text for text, _line in overflow('<p style="margin-right: -6mm; text-align: right">Over the head</p>',
+                                             2.0)] == ["Over the head"]
