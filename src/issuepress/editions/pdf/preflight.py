@@ -88,10 +88,11 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
             if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)) and (
                     box.position_x + box.margin_width() + across > right + OVERFLOW_TOLERANCE
                     or box.position_y + box.margin_height() + down > bottom + OVERFLOW_TOLERANCE
-                    or (box.position_y < top - OVERFLOW_TOLERANCE and id(box) not in in_margins and not sideways)
-                    or (sideways and box.position_x + box.margin_width() > head + OVERFLOW_TOLERANCE)
-                    or box.position_y - down < -OVERFLOW_TOLERANCE
-                    or box.position_x - across < -OVERFLOW_TOLERANCE):
+                    or (sideways and box.position_y - down < -OVERFLOW_TOLERANCE)  # a portrait page's top: below
+                    or box.position_x - across < -OVERFLOW_TOLERANCE
+                    or (id(box) not in in_margins and (
+                        (not sideways and box.position_y < top - OVERFLOW_TOLERANCE)
+                        or (sideways and box.position_x + box.margin_width() > head + OVERFLOW_TOLERANCE)))):
                 source = box.element.get("src", "") if box.element is not None else ""
                 what = (getattr(box, "text", "") or source).strip()
                 if what:
