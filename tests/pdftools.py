@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from xml.etree import ElementTree
 
 from pypdf import PdfReader
 
 PT_PER_MM = 72 / 25.4
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 def boxes(pdf: Path) -> list[dict[str, tuple[float, ...]]]:
@@ -43,6 +45,25 @@ def page_texts(pdf: Path) -> list[str]:
     output = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                             check=True).stdout
     return output.split("\f")[:-1]
+
+
+def placed_words(pdf: Path) -> list[tuple[int, float, float, float, float, str]]:
+    """(page, x0, y0, x1, y1, word) of every word poppler finds, in the page's own coordinates (points, y up:
+    those of its TrimBox), whatever the page's /Rotate. Poppler gives boxes from the top left of the page as
+    a viewer shows it: a page with /Rotate 90 is shown turned clockwise."""
+    pages = PdfReader(str(pdf)).pages
+    output = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    found = []
+    for number, page in enumerate(ElementTree.fromstring(output).iter(f"{XHTML}page"), start=1):
+        left, bottom, _right, top = (float(value) for value in pages[number - 1].mediabox)
+        turned = pages[number - 1].get("/Rotate", 0) % 360
+        assert turned in (0, 90), f"page {number}: /Rotate {turned}"
+        for word in page.iter(f"{XHTML}word"):
+            x0, y0, x1, y1 = (float(word.get(key)) for key in ("xMin", "yMin", "xMax", "yMax"))
+            box = (left + y0, bottom + x0, left + y1, bottom + x1) if turned else (left + x0, top - y1, left + x1,
+                                                                                  top - y0)
+            found.append((number, *box, word.text or ""))
+    return found
 
 
 def outline(pdf: Path) -> list[tuple[int, str, int]]:

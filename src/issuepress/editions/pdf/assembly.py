@@ -4,9 +4,12 @@ The parts come from `parts` with symmetric margins and no furniture. Here
 the pages are put in reading order (with a blank page where an article must
 open on the right, and Notes pages to fill a saddle-stitched issue to a
 multiple of four, a perfect-bound one to an even count), each body page is moved sideways so the margins mirror on
-facing pages, and every page gets its running head and folio (`furniture`). Links
-between parts, named destinations and the outline are joined up, and for
-print the bleed box, crop marks and clipping are set with pikepdf.
+facing pages, and every page gets its running head and folio (`furniture`). A
+page laid out sideways for a wide table (css/print.css: @page landscape) is
+turned into the trim, its top to the page's left edge as in books, so every
+page of the PDF has the same boxes. Links between parts, named destinations
+and the outline are joined up, and for print the bleed box, crop marks and
+clipping are set with pikepdf.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pikepdf
 
@@ -87,6 +91,7 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
     width, height = geometry.trim_width * PT_PER_MM, geometry.trim_height * PT_PER_MM
     slug = 0.0 if screen else geometry.slug * PT_PER_MM
     placed: dict[tuple[str, int], pikepdf.Dictionary] = {}  # page dictionaries as they came from their part
+    turned: set[int] = set()  # the pages laid out sideways, by number
     for number, slot in enumerate(plan.slots, start=1):
         if slot.part is None:
             final.add_blank_page(page_size=(width, height))
@@ -96,22 +101,31 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
             final.pages.append(sources[slot.part].pages[slot.index])
             placed[slot.part, slot.index] = pikepdf.Dictionary(final.pages[-1].obj)
         page = final.pages[-1]
+        if _sideways(page, width, height):
+            turned.add(number)
+            _turn_links(page, width)
+            if screen:  # a screen shows the page as it is read: landscape, the table upright
+                page.Rotate = 90
         page.MediaBox = [-slug, -slug, width + slug, height + slug]
         page.TrimBox = [0, 0, width, height]
+        if number in turned:  # WeasyPrint's, sideways (for print, the marks set it again with the bleed)
+            page.BleedBox = [0, 0, width, height]
         # The page's own drawing goes inside q/Q: WeasyPrint's starts by flipping the y axis, which the
         # furniture and the marks drawn after it must not inherit. Parts are laid out with the mean of the
         # inner and outer margins; print pages then move sideways, odd pages being right-hand pages.
         half = (geometry.outer - geometry.inner) / 2 * PT_PER_MM if slot.shift and not screen else 0.0
         move = f"1 0 0 1 {-half if number % 2 else half:.3f} 0 cm" if half else ""
-        page.contents_add(f"q {move}\n".encode(), prepend=True)
+        # A page laid out sideways is turned a quarter (its top to the left edge), then moved like the others
+        turn = f" 0 1 -1 0 {width:.3f} 0 cm" if number in turned else ""
+        page.contents_add(f"q {move}{turn}\n".encode(), prepend=True)
         page.contents_add(b"\nQ")
         if furnishing[number - 1] is not None:
             furniture.draw(page, furnishing[number - 1], forms, len(forms) - len(furniture.DIGITS), geometry, screen)
         if not screen:
             apply_marks(page, (0, 0, width, height), geometry.bleed * PT_PER_MM, marks)
-    _join_destinations(final, sources)
+    _join_destinations(final, sources, {final.pages[number - 1].objgen for number in turned}, width)
     _link_parts(final)
-    _outline(final, plan, parts, height)
+    _outline(final, plan, parts, height, turned)
     for key, value in metadata.items():
         final.docinfo[key] = value
     final.Root.Lang = pikepdf.String(language)
@@ -158,8 +172,33 @@ def _retag_subsets(source: pikepdf.Pdf, part: str) -> None:
         walk(page.obj.get("/Resources"))
 
 
-def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> None:
-    """Every part's named destinations (element ids, unique across parts) in the finished PDF."""
+def _sideways(page: pikepdf.Page, width: float, height: float) -> bool:
+    """Whether the part laid this page out sideways: its size is the trim's turned a quarter."""
+    left, bottom, right, top = (float(value) for value in page.MediaBox)
+    return abs(width - height) > 1 and abs(right - left - height) < 1 and abs(top - bottom - width) < 1
+
+
+def _turned(x: float, y: float, width: float) -> tuple[float, float]:
+    """A point of a page laid out sideways -> the same point once the page is turned into the trim."""
+    return width - y, x
+
+
+def _turn_links(page: pikepdf.Page, width: float) -> None:
+    """The page's link areas turned with it, so that a click still lands on the link's text."""
+    for annotation in page.get("/Annots", []):
+        if "/Rect" in annotation:
+            x0, y0, x1, y1 = (float(value) for value in annotation.Rect)
+            (a, b), (c, d) = _turned(x0, y0, width), _turned(x1, y1, width)
+            annotation.Rect = [min(a, c), min(b, d), max(a, c), max(b, d)]
+        if "/QuadPoints" in annotation:
+            points = [float(value) for value in annotation.QuadPoints]
+            annotation.QuadPoints = [value for x, y in zip(points[::2], points[1::2]) for value in _turned(x, y, width)]
+
+
+def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf], turned: set[tuple[int, int]],
+                       width: float) -> None:
+    """Every part's named destinations (element ids, unique across parts) in the finished PDF; on a page laid
+    out sideways, the point turned with the page."""
     names = pikepdf.Array()
     entries: dict[str, pikepdf.Object] = {}
     for source in sources.values():
@@ -168,7 +207,11 @@ def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> N
                 if destination.is_indirect:
                     destination = destination.get_object()
                 # [page, /XYZ, x, y, zoom]: the page copied with the pages, the rest as it is
-                entries[name] = pikepdf.Array([final.copy_foreign(destination[0]), *list(destination)[1:]])
+                page, rest = final.copy_foreign(destination[0]), list(destination)[1:]
+                if page.objgen in turned and len(rest) >= 3 and rest[0] == pikepdf.Name.XYZ and all(
+                        isinstance(value, (int, float, Decimal)) for value in rest[1:3]):
+                    rest[1:3] = _turned(float(rest[1]), float(rest[2]), width)
+                entries[name] = pikepdf.Array([page, *rest])
     for name in sorted(entries):
         names.append(pikepdf.String(name))
         names.append(entries[name])
@@ -185,17 +228,19 @@ def _link_parts(final: pikepdf.Pdf) -> None:
                 annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.String(uri[len(GOTO):]))
 
 
-def _outline(final: pikepdf.Pdf, plan: Plan, parts: dict[str, Part], height: float) -> None:
+def _outline(final: pikepdf.Pdf, plan: Plan, parts: dict[str, Part], height: float, turned: set[int]) -> None:
     with final.open_outline() as outline:
         stack: list[tuple[int, pikepdf.OutlineItem]] = []
         for name, start in sorted(plan.starts.items(), key=lambda item: item[1]):
             for mark in parts[name].bookmarks:
-                item = _item(mark, start, height)
+                # on a page laid out sideways, the page's top: the mark's height there runs across the page
+                item = _item(mark, start, height, height if start + mark.page in turned else None)
                 while stack and stack[-1][0] >= mark.level:
                     stack.pop()
                 (stack[-1][1].children if stack else outline.root).append(item)
                 stack.append((mark.level, item))
 
 
-def _item(mark: Bookmark, start: int, height: float) -> pikepdf.OutlineItem:
-    return pikepdf.OutlineItem(mark.label, start - 1 + mark.page, "XYZ", top=height - mark.y * PX_TO_PT)
+def _item(mark: Bookmark, start: int, height: float, top: float | None = None) -> pikepdf.OutlineItem:
+    return pikepdf.OutlineItem(mark.label, start - 1 + mark.page, "XYZ",
+                               top=height - mark.y * PX_TO_PT if top is None else top)

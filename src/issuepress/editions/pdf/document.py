@@ -250,8 +250,10 @@ def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: Print
     other part) is the same for the print and the screen PDF."""
     bleed = f"<style>@page cover, back-cover {{ bleed: {geometry.slug}mm }}</style>" if not screen else ""
     page_slugs = {piece.page: piece.slug for piece in rendered.pieces}
-    # The text column code is set in (css/print.css: code at 0.85 of the text's size)
-    measure = Measure(geometry.trim_width - geometry.inner - geometry.outer, geometry.font_size * CODE_SCALE)
+    # The text column code is set in (css/print.css: code at 0.85 of the text's size), and the column of a page
+    # turned sideways for a wide table (css/print.css: @page landscape), unless the trim is square
+    turned = geometry.trim_height - geometry.top - geometry.bottom if geometry.trim_height != geometry.trim_width else 0
+    measure = Measure(geometry.trim_width - geometry.inner - geometry.outer, geometry.font_size * CODE_SCALE, turned)
     specs = [_spec(theme, "cover", "cover", context, bleed)]
     specs.append(PartSpec("contents", "contents", ""))  # set in start_pdf, once the page numbers are known
     previous = None

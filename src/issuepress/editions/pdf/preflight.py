@@ -55,9 +55,12 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
                css_ignored: tuple[tuple[str, str], ...] = ()) -> PartFacts:
     """Image resolution at printed size, alt text and overflow, read from WeasyPrint's layout.
 
-    `slack_px`: how far the page will be moved sideways when its margins are mirrored.
+    `slack_px`: how far the page will be moved sideways when its margins are mirrored. A page laid out
+    sideways for a wide table (its size the first page's turned a quarter) is turned before it is moved: its
+    slack is at its top and foot, and its right margin lies under the running head.
     """
     boxes = private.layout_boxes()  # here: only laying out a part needs WeasyPrint
+    first = document.pages[0] if document.pages else None
 
     worst: dict[str, float] = {}
     missing: list[str] = []
@@ -65,9 +68,12 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
     for page in document.pages:
         page_box = private.page_box(page)
         right, bottom = page_box.margin_width(), page_box.margin_height()
+        sideways = first.width != first.height and (page.width, page.height) == (first.height, first.width)
+        across, down = (0.0, slack_px) if sideways else (slack_px, 0.0)
         # Where a page has a top margin, that is where its running head goes: content above it (footnotes
         # too long for the page, which WeasyPrint stacks upwards) would print over the head, or off the page.
         top = page_box.margin_top
+        head = right - page_box.margin_right if sideways else None  # a turned page's right edge is its head's
         # ... unless a layout put it there: a running head of its own, in an @page margin box
         in_margins = {id(box) for margin in page_box.children if isinstance(margin, boxes.MarginBox)
                       for box in margin.descendants()}
@@ -80,10 +86,13 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
                 if not box.element.get("alt") and src not in missing:
                     missing.append(src)
             if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)) and (
-                    box.position_x + box.margin_width() + slack_px > right + OVERFLOW_TOLERANCE
-                    or box.position_y + box.margin_height() > bottom + OVERFLOW_TOLERANCE
-                    or (box.position_y < top - OVERFLOW_TOLERANCE and id(box) not in in_margins)
-                    or box.position_x - slack_px < -OVERFLOW_TOLERANCE):
+                    box.position_x + box.margin_width() + across > right + OVERFLOW_TOLERANCE
+                    or box.position_y + box.margin_height() + down > bottom + OVERFLOW_TOLERANCE
+                    or (sideways and box.position_y - down < -OVERFLOW_TOLERANCE)  # a portrait page's top: below
+                    or box.position_x - across < -OVERFLOW_TOLERANCE
+                    or (id(box) not in in_margins and (
+                        (not sideways and box.position_y < top - OVERFLOW_TOLERANCE)
+                        or (sideways and box.position_x + box.margin_width() > head + OVERFLOW_TOLERANCE)))):
                 source = box.element.get("src", "") if box.element is not None else ""
                 what = (getattr(box, "text", "") or source).strip()
                 if what:
