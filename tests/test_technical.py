@@ -106,6 +106,11 @@ Water
 : H~2~O, and energy is E = mc^2^.
 
 :::
+
+| a | b |
+|---|---|
+| 1 | 2 |
+{: #data}
 """
 
 
@@ -122,6 +127,7 @@ def test_lesson_syntax_becomes_boxes_output_and_lists_in_every_edition_and_lefto
     assert body.xpath("//img/@alt") == ["Bars rising from left to right"]
     assert body.xpath("//dl/dt/text()") == ["Water"] and body.xpath("//dd/sub/text()") == ["2"]
     assert body.xpath("//dd/sup/text()") == ["2"]
+    assert [len(table.xpath(".//tr")) for table in body.xpath("//table[@id='data']")] == [2]  # the list is no row
     assert not LITERAL_SYNTAX.search(body.text_content()), body.text_content()
     document = epub_document(root / "build/x/x.epub", "lesson")
     epub_text = "".join(document.itertext())

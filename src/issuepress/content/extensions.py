@@ -132,6 +132,7 @@ def attribute_lists(state: StateCore) -> None:
     its paragraph's quotation depth is for the block before it, or (after text) for that paragraph; with fewer,
     for the quotation the line leaves. A quotation given a box's class (challenge, callout...) becomes that box."""
     tokens, lines = state.tokens, state.src.split("\n")
+    _table_row_lists(tokens)
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -167,6 +168,27 @@ def attribute_lists(state: StateCore) -> None:
         for moved in (tokens[opening], token):  # the paragraph now starts after the lists it began with
             moved.map = [moved.map[0] + lead, moved.map[1]]
         index += 1
+
+
+def _table_row_lists(tokens: list[Token]) -> None:
+    """A list on the line right after a table, which a GFM table takes for one more row (a row needs no pipe):
+    the row goes, and the list is the table's."""
+    index = 0
+    while index < len(tokens):
+        if tokens[index].type != "tr_open":
+            index += 1
+            continue
+        closing = _closing(tokens, index)
+        cells = [token.content.strip() for token in tokens[index:closing] if token.type == "inline"]
+        found = IAL.match(cells[0]) if cells and not any(cells[1:]) else None
+        table = next((before for before in range(index, -1, -1) if tokens[before].type == "table_open"), None)
+        if found is None or table is None:
+            index = closing + 1
+            continue
+        del tokens[index:closing + 1]
+        _give(tokens, table, found.group(1))
+        if tokens[index - 1].type == "tbody_open" and tokens[index].type == "tbody_close":
+            del tokens[index - 1:index + 1]  # the list was the only row of the body
 
 
 def _quotations_around(tokens: list[Token], index: int) -> list[int]:
