@@ -25,6 +25,7 @@ from ...layouts import Theme
 from ...model import Asset, PrintSettings, RenderedIssue
 from .. import Finish, Made, common
 from . import assembly, furniture, marks, preflight
+from .fontfaces import effective_ranges
 from .layout import lay_out, workers_started
 from .pool import WorkFailed
 from .press import edition as press_edition
@@ -225,12 +226,13 @@ def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):
     """(print settings, page geometry, layout context, the files parts may use, part specs)."""
     settings = rendered.issue.magazine.print
     geometry = PageGeometry.for_print(settings, screen)
-    context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
+    context = {**common.context(rendered, theme), "page": geometry, "screen": screen, "cover": rendered.cover,
                "goto": GOTO, "goto_page": GOTO_PAGE, "starts": {}}
-    css = theme.render("css/print.css", **context)
+    css = effective_ranges(theme.render("css/print.css", **context), theme.fonts)
     context["typefaces"] = theme.typefaces(theme.fonts_in(css))
-    sheet_css = theme.render("css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
-                             sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3))
+    sheet_css = effective_ranges(theme.render(
+        "css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
+        sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3)), theme.fonts)
     files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
     files.update({font.href: font for font in theme.fonts_in(css)})
     files.update({asset.href: asset for asset in rendered.assets})

@@ -16,6 +16,7 @@ import pikepdf
 
 from ...errors import Problem, shown_path
 from ...model import Article, PrintSettings, RenderedIssue
+from ..faces import ADD_A_FONT
 from . import private
 from .types import PartFacts
 
@@ -135,21 +136,35 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
                 f"content runs out of the page in {part}, past the trim or over the running head: "
                 f"{_some(texts)}; {advice}", where, line))
         if found.no_glyph:
-            lines = {ch: piece.line_of_character(ch) for ch in found.no_glyph} if piece is not None else {}
-            codes = " ".join(f"U+{ord(ch):04X}" + (f" line {lines[ch]}" if lines.get(ch) else "")
-                             for ch in found.no_glyph[:MANY])
-            first = min((line for line in lines.values() if line), default=None)
-            report.problems.append(Problem(
-                f"{part} has characters that neither the theme's fonts nor this computer's have, which print as "
-                f"empty boxes: {_some(found.no_glyph)} ({codes}{' ...' * (len(found.no_glyph) > MANY)}); add a font "
-                "that has them to the magazine's fonts/ and layouts/css/fonts.css, or install one on this computer "
-                "(for Chinese, Japanese and Korean, Debian's fonts-noto-cjk); the web edition and the EPUB, set "
-                "in the reader's fonts, are written", where, first))
+            report.problems += _without_glyphs(part, found.no_glyph, piece, where)
     if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
         for src, ppi in sorted(worst.items()):
             _judge_resolution(f"image {src}", ppi, *cited.get(src, (manifest, None)), report)
         _cover(rendered, settings, report, manifest)
     return report
+
+
+def _without_glyphs(part: str, characters: tuple[str, ...], piece: Article | None, where: str | None) -> list[Problem]:
+    """Characters no font of the theme has, which would print as empty boxes: one problem for each line of the
+    article they are on (the first few lines, then how many more characters)."""
+    by_line: dict[int, list[str]] = {}
+    for ch in characters:
+        line = piece.line_of_character(ch) if piece is not None else None
+        by_line.setdefault(line or 0, []).append(ch)
+    lines = sorted(by_line)
+    problems = []
+    for line in lines[:MANY]:
+        found = by_line[line]
+        named = ", ".join(f"U+{ord(ch):04X} {ch}" for ch in found[:MANY])
+        named += f" and {len(found) - MANY} more" if len(found) > MANY else ""
+        problems.append(Problem(
+            f"{part} has {named}, which no font of the theme has: the PDFs would print as empty boxes; "
+            f"{ADD_A_FONT}; the web edition and the EPUB, set in the reader's fonts, are written", where, line or None))
+    rest = sum(len(by_line[line]) for line in lines[MANY:])
+    if rest:
+        problems.append(Problem(f"and {rest} more characters of {part} on later lines that no font of the theme has",
+                                where, lines[MANY]))
+    return problems
 
 
 def image_citations(rendered: RenderedIssue) -> dict[str, tuple[str | None, int]]:
