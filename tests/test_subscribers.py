@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from issuepress.editions.faces import ADD_A_FONT
+
 from conftest import problem_lines, run_cli
 from epubcheck_tool import assert_epub_valid
-from issuepress.editions.faces import ADD_A_FONT
 from pdftools import fonts, page_texts
 
 pytestmark = pytest.mark.slow  # every test here builds an issue's PDFs, or drives a browser or a server

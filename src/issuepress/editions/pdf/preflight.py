@@ -113,6 +113,8 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
     if not screen and settings.binding == "saddle-stitch" and report.pages % 4:
         report.problems.append(Problem(f"{report.pages} pages cannot be saddle-stitched (not a multiple of 4)",
                                        manifest))
+    if not screen:
+        _stitch(report, settings, rendered)
     _fonts(pdf, report, manifest, theme_families)
     cited = image_citations(rendered)
     worst: dict[str, float] = {}
@@ -209,6 +211,22 @@ def _fonts(pdf: bytes, report: Report, manifest: str, theme_families: set[str]) 
                 f"some text is set in {name}, a font of this computer rather than of the theme: the theme's "
                 "fonts lack a character it uses, and other computers may set it differently", manifest,
                 warning=True))
+
+
+def _stitch(report: Report, settings: PrintSettings, rendered: RenderedIssue) -> None:
+    """A saddle stitch is wire through the fold of sheets nested inside each other: past about 16 sheets of 80 to
+    100 g/m² text paper (64 pages) the staples no longer close over the spine, it bulges, and the inner pages
+    push out beyond the outer ones (creep) far enough to lose their outer margins at the trim."""
+    if settings.binding != "saddle-stitch" or report.pages <= settings.saddle_stitch_pages:
+        return
+    root = rendered.issue.magazine.root
+    where = root / "magazine.yaml" if (root / "magazine.yaml").is_file() else rendered.issue.manifest
+    report.problems.append(Problem(
+        f"{report.pages} pages is more than a saddle stitch holds ({settings.saddle_stitch_pages} pages: the "
+        "staples no longer close over the spine and the inner pages creep outwards); bind it perfect-bound "
+        "(print: binding: perfect-bound, with print: paper: for the spine), or, if your printer stitches this "
+        "many, raise print: saddle_stitch_pages", shown_path(where, root),
+        settings.lines.get("saddle_stitch_pages", settings.lines.get("binding")), warning=True))
 
 
 def _squash(name: str) -> str:
