@@ -30,7 +30,7 @@ from .layout import lay_out, workers_started
 from .pool import WorkFailed
 from .press import edition as press_edition
 from .press import report as press_report
-from .print_html import print_body
+from .print_html import print_body, size_images
 from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
 
 
@@ -248,8 +248,11 @@ def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: Print
     specs = [_spec(theme, "cover", "cover", context, bleed)]
     specs.append(PartSpec("contents", "contents", ""))  # set in start_pdf, once the page numbers are known
     previous = None
+    images = {asset.href: asset for asset in rendered.assets}
     for piece in rendered.pieces:
-        body = print_body(copy_of(piece.markup), piece.slug, page_slugs, settings.footnotes, GOTO)
+        tree = copy_of(piece.markup)
+        size_images(tree, images, settings.image_ppi)
+        body = print_body(tree, piece.slug, page_slugs, settings.footnotes, GOTO)
         starts_section = bool(piece.section) and piece.section != previous
         previous = piece.section
         part = {"kind": "piece", "piece": piece, "body": body, "section_start": starts_section}

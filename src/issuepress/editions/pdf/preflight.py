@@ -117,6 +117,7 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
         _stitch(report, settings, rendered)
     _fonts(pdf, report, manifest, theme_families)
     cited = image_citations(rendered)
+    names = {href: name for piece in reversed(rendered.pieces) for href, name in piece.image_names}
     worst: dict[str, float] = {}
     for part, found in facts.items():
         for src, ppi in found.image_ppi:
@@ -141,7 +142,8 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
             report.problems += _without_glyphs(part, found.no_glyph, piece, where)
     if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
         for src, ppi in sorted(worst.items()):
-            _judge_resolution(f"image {src}", ppi, *cited.get(src, (manifest, None)), report)
+            _judge_resolution(f"image {names.get(src, src)}", ppi, *cited.get(src, (manifest, None)), report,
+                              min(PPI_WARNING, settings.image_ppi))
         _cover(rendered, settings, report, manifest)
     return report
 
@@ -244,14 +246,16 @@ def _cover(rendered: RenderedIssue, settings: PrintSettings, report: Report, man
     _judge_resolution(f"cover {cover.source.name}", ppi, manifest, rendered.issue.lines.get("cover"), report)
 
 
-def _judge_resolution(what: str, ppi: float, where: str | None, line: int | None, report: Report) -> None:
+def _judge_resolution(what: str, ppi: float, where: str | None, line: int | None, report: Report,
+                      wanted: float = PPI_WARNING) -> None:
+    """`wanted`: the resolution under which to warn (the print settings' image_ppi, if the magazine chose less)."""
     if ppi < PPI_ERROR:
         report.problems.append(Problem(
             f"{what} prints at {ppi:.0f} ppi, below the {PPI_ERROR} ppi minimum; supply a larger image "
-            f"({PPI_WARNING} ppi at its printed size)", where, line))
-    elif ppi < PPI_WARNING - 0.5:
+            f"({PPI_WARNING} ppi at its printed size), or give it a smaller {{width=...}}", where, line))
+    elif ppi < wanted - 0.5:
         report.problems.append(Problem(
-            f"{what} prints at {ppi:.0f} ppi; printers ask for {PPI_WARNING} ppi at the printed size",
+            f"{what} prints at {ppi:.0f} ppi; printers ask for {wanted:.0f} ppi at the printed size",
             where, line, warning=True))
 
 
