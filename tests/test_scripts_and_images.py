@@ -237,9 +237,61 @@ def test_images_are_sized_by_their_own_resolution_else_by_image_ppi_unless_their
               "c.png": Asset("c.png", b"", "image/png", Path("c.png"), 1200, 800, dpi=72.0)}
     size_images(tree, images, 300)
     assert [image.get("style") for image in tree.iter("img")] == [
-        "width: 101.60mm", "width: 50.80mm", "width: 101.60mm", "width: 50%", "width: 400px", "width: 8cm"]
+        "--print-width: 101.60mm", "--print-width: 50.80mm", "--print-width: 101.60mm", "width: 50%",
+        "width: 400px", "width: 8cm"]
 
 
 def test_a_file_s_resolution_is_read_across() -> None:
     assert _dpi((299.9994, 299.9994)) == 300.0
     assert _dpi(None) == 0.0 and _dpi((0, 0)) == 0.0 and _dpi("nonsense") == 0.0
+
+
+def _font_with(path: Path, family: str, characters: str) -> None:
+    """A font collection (as Debian ships Noto Serif CJK) of one font drawing a box for each character."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTCollection
+
+    names = [".notdef"] + [f"uni{ord(ch):04X}" for ch in characters]
+    pen = TTGlyphPen(None)
+    for x0, y0, x1, y1 in ((100, -100, 900, 800), (200, 0, 800, 700)):  # a square ring
+        pen.moveTo((x0, y0)), pen.lineTo((x0, y1)), pen.lineTo((x1, y1)), pen.lineTo((x1, y0)), pen.closePath()
+    glyph = pen.glyph()
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({ord(ch): f"uni{ord(ch):04X}" for ch in characters})
+    builder.setupGlyf({name: glyph for name in names})
+    builder.setupHorizontalMetrics({name: (1000, 100) for name in names})
+    builder.setupHorizontalHeader(ascent=880, descent=-120)
+    builder.setupNameTable({"familyName": family, "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=880, sTypoDescender=-120, usWinAscent=880, usWinDescent=120)
+    builder.setupPost()
+    collection = TTCollection()
+    collection.fonts.append(builder.font)
+    collection.save(str(path))
+
+
+@pytest.mark.slow
+def test_a_magazine_prints_chinese_in_a_font_of_its_own_as_the_readme_says(magazine: Path, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "own-font"
+    shutil.copytree(magazine / "issues/cjk", root / "issues/cjk")
+    for name in ("magazine.yaml", "contributors.yaml"):
+        shutil.copy(magazine / name, root / name)
+    (root / "fonts").mkdir()
+    _font_with(root / "fonts/TestCJK.ttc", "Test CJK", " \u4e2d\u6587\U0010fffd")
+    (root / "layouts/css").mkdir(parents=True)
+    fonts_css = (REPO / "layouts/css/fonts.css").read_text(encoding="utf-8")
+    own = ('{% if page is defined %}\n@font-face { font-family: "Test CJK"; src: url("../fonts/TestCJK.ttc"); }\n'
+           '{% endif %}\n')
+    stack = '"Charis SIL", "Noto Naskh Arabic", {{ more }}serif;'
+    assert stack in fonts_css
+    (root / "layouts/css/fonts.css").write_text(
+        fonts_css.replace(stack, stack.replace("{{ more }}", '"Test CJK", {{ more }}')) + own, encoding="utf-8")
+    result = run_cli("build", "cjk", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "empty boxes" not in result.stderr
+    names = {name.split("+")[-1] for name, _embedded in fonts(root / "build/cjk/cjk.pdf")}
+    assert "Test-CJK" in names, names
+    assert not (root / "build/cjk/html/fonts/TestCJK.ttc").exists()  # the PDFs' alone, as the README shows
