@@ -21,6 +21,7 @@ import io
 import re
 from typing import Iterable
 
+from ..errors import IssueError
 from ..layouts import FONT_URL
 from ..model import Asset
 
@@ -80,9 +81,10 @@ def needed(characters: Iterable[str], theme=None) -> frozenset[str]:
         in_range(face, ch) for face in UNICODE_RANGES))
     if not candidates:
         return frozenset()
-    if theme is None:
+    known = _theme_faces(theme) if theme is not None else None
+    if known is None:
         return frozenset(face for face in UNICODE_RANGES if any(in_range(face, ch) for ch in candidates))
-    text, optional = _theme_faces(theme)
+    text, optional = known
     found = set()
     for ch in candidates:
         code = ord(ch)
@@ -95,16 +97,20 @@ def needed(characters: Iterable[str], theme=None) -> frozenset[str]:
     return frozenset(found)
 
 
-def _theme_faces(theme) -> tuple[list[Asset], dict[str, list[Asset]]]:
+def _theme_faces(theme) -> tuple[list[Asset], dict[str, list[Asset]]] | None:
     """The first font file of each text family css/fonts.css always declares, and the files of each optional
-    face (what it declares for an issue that needs that face alone)."""
+    face (what it declares for an issue that needs that face alone); None for a magazine's own fonts.css that
+    wants more of the context than this gives (its layouts' own errors are said where they are rendered)."""
     def fonts(faces: frozenset[str]) -> list[Asset]:
         css = theme.render("css/fonts.css", arabic_script=False, code=False, faces=faces,
                            unicode_ranges=UNICODE_RANGES)
         return theme.fonts_in(css)
 
     if theme.digest not in _THEMES:
-        base = fonts(frozenset())
+        try:
+            base = fonts(frozenset())
+        except IssueError:
+            return None
         families: dict[str, Asset] = {}
         for font in base:
             families.setdefault(theme.family_name(font), font)
