@@ -52,7 +52,7 @@ def effective_ranges(css: str, fonts: Mapping[str, Asset]) -> str:
     CSS sets a character in a face only where the face's range includes it and its font has it (the range's
     intersection with the font's character map); WeasyPrint instead tells fontconfig that the font has every
     character of its range, and draws an empty box for one it lacks rather than trying the next face of the
-    stack. Noto Sans Math, declared for U+2300-23FF, would take ⌘, which only Noto Sans Symbols has."""
+    stack: Noto Sans Math, declared for U+2300-23FF, would take ⌘, which Noto Sans Symbols2 has and it lacks."""
     if "unicode-range" not in css:
         return css
 

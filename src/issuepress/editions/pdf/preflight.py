@@ -252,7 +252,8 @@ def _judge_resolution(what: str, ppi: float, where: str | None, line: int | None
     if ppi < PPI_ERROR:
         report.problems.append(Problem(
             f"{what} prints at {ppi:.0f} ppi, below the {PPI_ERROR} ppi minimum; supply a larger image "
-            f"({PPI_WARNING} ppi at its printed size), or give it a smaller {{width=...}}", where, line))
+            f"({PPI_WARNING} ppi at its printed size){', or ask for a smaller width' * what.startswith('image ')}",
+            where, line))
     elif ppi < wanted - 0.5:
         report.problems.append(Problem(
             f"{what} prints at {ppi:.0f} ppi; printers ask for {wanted:.0f} ppi at the printed size",
