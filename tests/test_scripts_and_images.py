@@ -4,6 +4,7 @@ the pages a saddle stitch holds. Judged from the PDFs with poppler and pypdf, th
 from __future__ import annotations
 
 import collections
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -173,6 +174,13 @@ def test_web_sized_images_print_at_their_own_resolution_or_300_ppi(scripts_build
     assert sorted(printed) == sorted(wanted)
     wrong = {width: (printed[width], round(ppi)) for width, ppi in wanted.items() if abs(printed[width] - ppi) > 1.5}
     assert not wrong, f"pixel width: (printed ppi, expected ppi) {wrong}"
+    # The printer's report says each image's resolution on paper, by the name the article gives it
+    report = json.loads((out / "print/preflight.json").read_text(encoding="utf-8"))
+    [check] = [check for check in report["checks"] if check["check"] == "image resolution at the printed size"]
+    assert check["result"] == "passed" and len(check["images"]) == len(WIDTHS) + 1
+    first = next(image for image in check["images"] if image["image"] == "../images/shot-00.png")
+    assert first == {"image": "../images/shot-00.png", "where": "issues/scripts/articles/screenshots.md:6",
+                     "ppi": round(wanted[WIDTHS[0]])}
 
 
 @pytest.mark.slow

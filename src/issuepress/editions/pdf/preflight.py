@@ -37,6 +37,7 @@ class Report:
     press: list[tuple[str, str]] = field(default_factory=list)  # the printer's job sheet (press.report)
     package: dict[str, bytes] = field(default_factory=dict)  # the printer's package: "print/NAME" -> bytes
     checks: list[dict] = field(default_factory=list)  # the press checks that ran, and how they went
+    images: list[dict] = field(default_factory=list)  # each image as the article names it, and its ppi on paper
 
     @property
     def errors(self) -> list[Problem]:
@@ -142,6 +143,9 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
             report.problems += _without_glyphs(part, found.no_glyph, piece, where)
     if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
         for src, ppi in sorted(worst.items()):
+            where, line = cited.get(src, (manifest, None))
+            report.images.append({"image": names.get(src, src), "where": f"{where}:{line}" if line else where,
+                                  "ppi": round(ppi)})
             _judge_resolution(f"image {names.get(src, src)}", ppi, *cited.get(src, (manifest, None)), report,
                               min(PPI_WARNING, settings.image_ppi))
         _cover(rendered, settings, report, manifest)
