@@ -22,7 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from conftest import make_strand_magazine  # noqa: E402
+from conftest import make_strand_magazine  # noqa: E402  (after the path it is found on)
 
 
 def build(src: Path, root: Path, out: Path, formats: list[str]) -> tuple[float, float]:

@@ -14,10 +14,6 @@ from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
-from conftest import REPO, problem_lines, run_cli
-from epubcheck_tool import assert_epub_valid
-from pdftools import fonts, page_texts
-
 from issuepress.editions import faces
 from issuepress.editions.pdf.fontfaces import effective_ranges
 from issuepress.editions.pdf.print_html import size_images
@@ -25,6 +21,10 @@ from issuepress.errors import Problems
 from issuepress.layouts import load_theme
 from issuepress.load.sources import _dpi
 from issuepress.model import Asset
+
+from conftest import REPO, problem_lines, run_cli
+from epubcheck_tool import assert_epub_valid
+from pdftools import fonts, page_texts
 
 GREEK = "«ἐν ἀρχῇ ἦν ὁ λόγος, καὶ ὁ λόγος ἦν πρὸς τὸν θεόν» and ἀληθινῷ"
 CYRILLIC = "Все счастливые семьи похожи друг на друга"

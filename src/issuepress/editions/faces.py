@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import IssueError
 from ..layouts import FONT_URL
@@ -53,8 +53,8 @@ def ranges(css: str) -> list[tuple[int, int]]:
 _RANGES = {face: ranges(css) for face, css in UNICODE_RANGES.items()}
 
 
-FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
-UNICODE_RANGE = re.compile(r"unicode-range\s*:\s*([^;}]*?)\s*(?=;|\}|$)", re.I)
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.IGNORECASE)
+UNICODE_RANGE = re.compile(r"unicode-range\s*:\s*([^;}]*?)\s*(?=;|\}|$)", re.IGNORECASE)
 
 
 def declared_ranges(css: str) -> dict[str, list[tuple[int, int]]]:

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import threading
-from typing import Mapping
+from collections.abc import Mapping
 
 from ...layouts import FONT_URL
 from ...model import Asset
