@@ -124,8 +124,9 @@ def test_fonts_and_licences_are_shipped(site: Path) -> None:
     for font in ("CharisSIL-Regular.ttf", "Inter-Regular.otf", "NotoNaskhArabic-Regular.ttf"):
         assert f"../fonts/{font}" in css
         assert (site / "fonts" / font).stat().st_size > 10_000
+    # Noto Sans Math for the footnotes' backlinks (↩), which Charis SIL lacks
     assert sorted(p.name for p in (site / "fonts").glob("OFL-*.txt")) == [
-        "OFL-CharisSIL.txt", "OFL-Inter.txt", "OFL-NotoNaskhArabic.txt"]
+        "OFL-CharisSIL.txt", "OFL-Inter.txt", "OFL-NotoNaskhArabic.txt", "OFL-NotoSansMath.txt"]
 
 
 @pytest.mark.slow

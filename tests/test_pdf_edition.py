@@ -255,12 +255,24 @@ def test_two_builds_are_byte_identical(sample: Path, tmp_path: Path) -> None:
     assert digests[0] == digests[1]
 
 
-def test_low_resolution_image_fails_preflight(sample: Path) -> None:
+def _asks_full_width(sample: Path) -> None:
+    """The article asks for the timeline across the column, whatever its pixels: `<img width="100%">`."""
+    article = sample / "issues/2024-11/articles/moscow-and-islamabad.md"
+    text = article.read_text(encoding="utf-8")
+    image = re.search(r"(?m)^!\[[^\]]*\]\(\.\./images/timeline\.png[^)]*\)$", text)
+    assert image is not None
+    article.write_text(text.replace(image.group(0), '<img src="../images/timeline.png" alt="A timeline" width="100%">'),
+                       encoding="utf-8")
+
+
+def test_low_resolution_image_fails_preflight_at_the_width_its_author_asks(sample: Path) -> None:
     small = Image.open(sample / "issues/2024-11/images/timeline.png").resize((400, 200))
     small.save(sample / "issues/2024-11/images/timeline.png")
+    _asks_full_width(sample)
     result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
     assert result.returncode == 1
-    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: image images/timeline.png "
+    # named as the article writes it, not as the editions rename it
+    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: image ../images/timeline.png "
                                "prints at") and "below the 150 ppi minimum" in line
                for line in problem_lines(result.stderr)), result.stderr
     assert not (sample / "build/2024-11/2024-11.pdf").exists()
@@ -271,19 +283,21 @@ def test_check_print_runs_preflight_without_writing(sample: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "print PDF: 12 pages, saddle-stitch, 8 fonts embedded" in result.stderr
     Image.new("RGB", (300, 150), "red").save(sample / "issues/2024-11/images/timeline.png")
+    _asks_full_width(sample)
     result = run_cli("check", "2024-11", "--print", cwd=sample)
     assert result.returncode == 1
     assert "below the 150 ppi minimum" in result.stderr
     assert not (sample / "build").exists()
 
 
-def test_medium_resolution_image_warns(sample: Path) -> None:
+def test_an_image_whose_own_resolution_is_too_low_for_the_column_warns(sample: Path) -> None:
+    """1200 pixels at 200 dpi would print 6 inches wide: the column takes 5.3, at 226 ppi."""
     image = Image.open(sample / "issues/2024-11/images/timeline.png").resize((1200, 600))
-    image.save(sample / "issues/2024-11/images/timeline.png")
+    image.save(sample / "issues/2024-11/images/timeline.png", dpi=(200, 200))
     result = run_cli("build", "2024-11", "-f", "pdf", cwd=sample)
     assert result.returncode == 0, result.stderr
-    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: warning: image images/timeline.png "
-                               "prints at") and "300 ppi" in line
+    assert any(line.startswith("issues/2024-11/articles/moscow-and-islamabad.md:21: warning: image "
+                               "../images/timeline.png prints at 22") and "300 ppi" in line
                for line in problem_lines(result.stderr)), result.stderr
 
 

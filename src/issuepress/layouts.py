@@ -27,7 +27,8 @@ from .dates import default_title, long_date
 from .errors import IssueError, Problem, Problems
 from .model import Asset
 
-FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2",
+              ".ttc": "font/collection"}  # a collection of fonts (Debian's Noto Serif CJK: one per region)
 FONT_URL = re.compile(r"""url\(\s*['"]?(?:\.\./)?fonts/([^'")]+)['"]?\s*\)""")
 
 
@@ -229,7 +230,7 @@ def _family(data: bytes) -> str | None:
     try:
         # The table directory and two small tables find truncated and mislabelled files
         # without decompiling the (large) character map or any glyph.
-        with TTFont(io.BytesIO(data), lazy=True) as font:
+        with TTFont(io.BytesIO(data), lazy=True, fontNumber=0) as font:
             family = font["name"].getBestFamilyName()
             return family if font["head"].unitsPerEm and "cmap" in font else None
     except Exception:  # fontTools raises anything from TTLibError to struct.error on a damaged file

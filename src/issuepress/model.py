@@ -117,6 +117,7 @@ class Asset:
     source: Path
     width: int = 0  # pixels, for images
     height: int = 0
+    dpi: float = 0.0  # the resolution an image's file gives, pixels per inch across; 0: none
 
     @cached_property
     def digest(self) -> str:
@@ -144,6 +145,7 @@ class Article:
     source: Path
     words: int
     image_lines: tuple[tuple[str, int], ...] = ()  # (href, the line of the article that first shows it)
+    image_names: tuple[tuple[str, str], ...] = ()  # (href, the image's path as the article first wrote it)
     link_lines: tuple[tuple[str, int], ...] = ()  # (link target in the issue, the line that first names it)
     # From the article's one parsed tree (content/tree.py), which the other editions transform copies of:
     markup: str = ""  # the tree's HTML, with each block's line and the EPUB's epub:type

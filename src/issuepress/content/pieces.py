@@ -186,6 +186,7 @@ def _render_piece(text: str, slug: str, kind: str, section: str | None, piece: "
         section=section or fields.text("section"), language=language, direction=text_direction(language),
         headings=headings, assets=tuple(piece.assets), source=path, words=words,
         image_lines=tuple(piece.image_lines.items()), link_lines=tuple(piece.link_lines.items()),
+        image_names=tuple({href: src for src, href in reversed(piece.image_hrefs.items())}.items()),
         **_from_tree(body_tree),
     )
 

@@ -10,12 +10,15 @@ from typing import Any
 
 from ..content.pieces import text_direction
 from ..model import Article, RenderedIssue
+from . import faces
 
 CODE = re.compile(r"<(?:code|kbd|samp|pre)\b")  # in a title's or a bio's inline HTML: set in the monospace face
 ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 
-def context(rendered: RenderedIssue) -> dict[str, Any]:
+def context(rendered: RenderedIssue, theme=None) -> dict[str, Any]:
+    """What every layout may use. With the `theme`, the optional faces are those it would set text in (see
+    faces.needed)."""
     issue = rendered.issue
     return {
         "rendered": rendered,
@@ -31,6 +34,8 @@ def context(rendered: RenderedIssue) -> dict[str, Any]:
         "names": names,
         # Which of the theme's optional faces the issue needs: layouts declare (and editions embed) only those
         "arabic_script": any(ARABIC_SCRIPT.search(text) for text in _all_text(rendered)),
+        "faces": faces.needed(set("".join(_all_text(rendered))), theme),
+        "unicode_ranges": faces.UNICODE_RANGES,
         "code": any(piece.has_code for piece in rendered.pieces) or any(CODE.search(html or "") for html in [
             *(html for piece in rendered.pieces for html in (piece.title_html, piece.subtitle_html)),
             *(person.bio_html for person in rendered.contributors)]),

@@ -79,6 +79,11 @@ PRINT = Keys("print: in magazine.yaml", (
     Key("binding", "choice", "saddle-stitch pads to a multiple of 4 pages; perfect-bound to an even count",
         default="saddle-stitch", choices=("saddle-stitch", "perfect-bound"), example="saddle-stitch",
         annotation="str"),
+    Key("saddle_stitch_pages", "integer", "the most pages a saddle stitch holds: above it, preflight warns and "
+        "suggests perfect binding", default=64, example="64", annotation="int"),
+    Key("image_ppi", "integer", "the resolution an image prints at where its file gives none (or a screen's: 72, "
+        "96): 1200 pixels print 4 inches wide at 300; an author's {width=...} wins", default=300, example="300",
+        annotation="int"),
     Key("recto", "boolean", "true: every article opens on a right-hand page", default=False, example="false",
         annotation="bool"),
     Key("footnotes", "choice", "foot (at the foot of the page) | end (after each article)", default="foot",

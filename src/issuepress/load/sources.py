@@ -145,7 +145,7 @@ def load_image(path: Path, href_for: Callable[[str], str], problems: Problems, l
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as image:  # Pillow refuses the very largest here
-                kind, size = image.format, image.size
+                kind, size, dpi = image.format, image.size, _dpi(image.info.get("dpi"))
                 if size[0] * size[1] > MAX_PIXELS:
                     raise Image.DecompressionBombError
                 image.load()  # decodes every pixel: a truncated file fails here
@@ -171,4 +171,13 @@ def load_image(path: Path, href_for: Callable[[str], str], problems: Problems, l
         return None
     extensions = EXTENSIONS[kind]
     href = href_for(path.suffix.lower() if path.suffix.lower() in extensions else extensions[0])
-    return Asset(href=href, data=data, media_type=IMAGE_TYPES[kind], source=path, width=size[0], height=size[1])
+    return Asset(href=href, data=data, media_type=IMAGE_TYPES[kind], source=path, width=size[0], height=size[1],
+                 dpi=dpi)
+
+
+def _dpi(found) -> float:
+    """Pillow's (x, y) dots per inch -> the horizontal figure (PNG stores dots per metre: 299.9994 is 300)."""
+    try:
+        return round(float(found[0]), 1) if found and float(found[0]) > 0 else 0.0
+    except (TypeError, ValueError, IndexError):
+        return 0.0

@@ -25,6 +25,7 @@ from typing import Callable
 
 from lxml import etree
 
+from ..editions.faces import ADD_A_FONT
 from ..errors import IssueError, Problem, shown_path
 from ..layouts import Theme
 from ..load.fields import EMAIL
@@ -116,8 +117,8 @@ def read_subscribers(path: Path, root: Path, strict: bool,
     unprintable = without_glyphs([person.name for person in subscribers]) if without_glyphs and subscribers else set()
     for person in [person for person in subscribers if unprintable & set(person.name)]:
         characters = ", ".join(f"U+{ord(ch):04X} {ch}" for ch in sorted(unprintable & set(person.name)))
-        bad(f"the name of subscriber '{person.id}' has characters no font of the theme or of this computer has "
-            f"({characters}): a stamped PDF would show empty boxes; install a font that has them", person.line)
+        bad(f"the name of subscriber '{person.id}' has characters no font of the theme has ({characters}): a "
+            f"stamped PDF would show empty boxes; {ADD_A_FONT}", person.line)
         subscribers.remove(person)
         del seen[person.id.lower()]  # a later row with this id is not a repeat of a skipped one
     if strict and problems:

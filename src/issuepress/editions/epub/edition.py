@@ -24,6 +24,7 @@ from ...content.tree import copy_of
 from ...layouts import Theme
 from ...model import Article, Asset, RenderedIssue
 from .. import Finish, Made, common
+from ..faces import declared_ranges
 from . import container
 from .container import Store
 from .cover import typographic_cover
@@ -66,7 +67,7 @@ class EpubEdition:
         self.rendered, self.theme, self.extra_text = rendered, theme, extra_text
         self.modified = common.build_timestamp(rendered.issue)
         self.cover = rendered.cover or typographic_cover(rendered, theme, store)
-        context = {**common.context(rendered), "cover": self.cover,
+        context = {**common.context(rendered, theme), "cover": self.cover,
                    "identifier": common.issue_identifier(rendered), "prepared_for": None, "copy_identifier": None}
         self.css = theme.render("css/epub.css", **context)
         self.fonts = theme.fonts_in(self.css)
@@ -96,7 +97,7 @@ class EpubEdition:
         licences = {font.source.name: "\n".join(licence.data.decode("utf-8", "replace")
                                                 for licence in self.theme.licences_for([font]))
                     for font in self.fonts}
-        return subset_fonts(self.fonts, text + self.extra_text, licences, store)
+        return subset_fonts(self.fonts, text + self.extra_text, licences, store, declared_ranges(self.css))
 
     def imprint(self, prepared_for: str, copy_identifier: str) -> bytes:
         """The imprint page of a personalised copy: who it was prepared for, and the copy's identifier."""

@@ -29,6 +29,7 @@ from fontTools.ttLib import TTFont
 
 from ...cache import key as cache_key
 from ...model import Asset
+from ..faces import characters_of
 
 logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # its notes on dropped tables are not the user's
 
@@ -47,9 +48,11 @@ def reserved_names(licence: str) -> list[str]:
     return [name for found in RESERVED.findall(licence) for name in re.findall(r'"([^"]+)"', found)]
 
 
-def subset_fonts(fonts: list[Asset], text: str, licences: dict[str, str], store=None) -> list[Asset]:
+def subset_fonts(fonts: list[Asset], text: str, licences: dict[str, str], store=None,
+                 ranges: dict[str, list[tuple[int, int]]] | None = None) -> list[Asset]:
     """`fonts` with each one the OFL covers (`licences`: font file name -> its licence text) cut to `text`'s
-    characters and ALWAYS; `store` keeps the results between builds."""
+    characters and ALWAYS, within the `unicode-range` the stylesheet gives it (`ranges`: font file name -> its
+    ranges, for the faces that set only some characters); `store` keeps the results between builds."""
     wanted = set(text) | ALWAYS
     result = []
     for font in fonts:
@@ -59,7 +62,9 @@ def subset_fonts(fonts: list[Asset], text: str, licences: dict[str, str], store=
             continue
         reserved = reserved_names(licence)
         # Only what the font can set counts: a copy whose names add no letter of this font gets the same file.
-        characters = "".join(sorted(ch for ch in wanted if ord(ch) in _characters_of(font)))
+        limits = (ranges or {}).get(font.source.name)
+        characters = "".join(sorted(ch for ch in wanted if ord(ch) in characters_of(font) and (
+            limits is None or any(start <= ord(ch) <= end for start, end in limits))))
         key = cache_key("font-subset", font.digest, characters, "\0".join(reserved))
         data = store.get("font-subset", key) if store else None
         if data is None:
@@ -70,16 +75,6 @@ def subset_fonts(fonts: list[Asset], text: str, licences: dict[str, str], store=
                 store.put("font-subset", key, data)
         result.append(Asset(font.href, data, font.media_type, font.source))
     return result
-
-
-_CMAPS: dict[str, frozenset[int]] = {}
-
-
-def _characters_of(font: Asset) -> frozenset[int]:
-    if font.digest not in _CMAPS:
-        with TTFont(io.BytesIO(font.data), lazy=True) as loaded:
-            _CMAPS[font.digest] = frozenset(loaded.getBestCmap() or {})
-    return _CMAPS[font.digest]
 
 
 def _subset(data: bytes, characters: str, reserved: list[str], tag: str) -> bytes:

@@ -26,7 +26,7 @@ def web_files(rendered: RenderedIssue, theme: Theme, site: dict | None = None) -
     """The web edition's files, path -> content. (Rendering pages is quick enough not to cache.) `site`: the
     magazine's website around the issue (`issuepress site`), which its pages then link to."""
     issue = rendered.issue
-    context = common.context(rendered) | ({"site": site} if site is not None else {})
+    context = common.context(rendered, theme) | ({"site": site} if site is not None else {})
     base_url = common.web_url(issue)
     files: dict[str, str | bytes] = {}
     files["index.html"] = theme.render(

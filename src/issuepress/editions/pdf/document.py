@@ -25,12 +25,13 @@ from ...layouts import Theme
 from ...model import Asset, PrintSettings, RenderedIssue
 from .. import Finish, Made, common
 from . import assembly, furniture, marks, preflight
+from .fontfaces import effective_ranges
 from .layout import lay_out, workers_started
 from .pool import WorkFailed
 from .press import edition as press_edition
 from .press import report as press_report
 from .print_blocks import Measure
-from .print_html import print_body
+from .print_html import print_body, size_images
 from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
 
 CODE_SCALE = 0.85  # code's size, as a share of the text's: css/print.css says the same
@@ -230,12 +231,13 @@ def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):
     drawn)."""
     settings = rendered.issue.magazine.print
     geometry = PageGeometry.for_print(settings, screen)
-    context = {**common.context(rendered), "page": geometry, "screen": screen, "cover": rendered.cover,
+    context = {**common.context(rendered, theme), "page": geometry, "screen": screen, "cover": rendered.cover,
                "goto": GOTO, "goto_page": GOTO_PAGE, "starts": {}}
-    css = theme.render("css/print.css", **context)
+    css = effective_ranges(theme.render("css/print.css", **context), theme.fonts)
     context["typefaces"] = theme.typefaces(theme.fonts_in(css))
-    sheet_css = theme.render("css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
-                             sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3))
+    sheet_css = effective_ranges(theme.render(
+        "css/furniture.css", **context, cell_mm=furniture.CELL_MM, digit_pt=furniture.DIGIT_PT,
+        sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3)), theme.fonts)
     files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
     files.update({font.href: font for font in theme.fonts_in(css)})
     files.update({asset.href: asset for asset in rendered.assets})
@@ -257,13 +259,16 @@ def _specs(rendered: RenderedIssue, theme: Theme, context: dict, settings: Print
     specs = [_spec(theme, "cover", "cover", context, bleed)]
     specs.append(PartSpec("contents", "contents", ""))  # set in start_pdf, once the page numbers are known
     previous = None
+    images = {asset.href: asset for asset in rendered.assets}
     for piece in rendered.pieces:
         where = shown_path(piece.source, rendered.issue.magazine.root)
 
         def warn(element, message: str, where=where) -> None:
             drawing.append(Problem(message, where, line_of(element), warning=True))
 
-        body = print_body(copy_of(piece.markup), piece.slug, page_slugs, settings.footnotes, GOTO, measure, warn)
+        tree = copy_of(piece.markup)
+        size_images(tree, images, settings.image_ppi)
+        body = print_body(tree, piece.slug, page_slugs, settings.footnotes, GOTO, measure, warn)
         starts_section = bool(piece.section) and piece.section != previous
         previous = piece.section
         part = {"kind": "piece", "piece": piece, "body": body, "section_start": starts_section}

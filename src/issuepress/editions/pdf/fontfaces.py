@@ -1,47 +1,44 @@
-"""A stylesheet's @font-face rules -> a WeasyPrint font configuration in which their families are the theme's
-fonts, never an installed font of the same name.
+"""-> a WeasyPrint font configuration that holds no font of the computer: the PDFs are set in the theme's fonts
+(its stylesheets' @font-face rules) alone.
 
-WeasyPrint adds @font-face fonts to the machine's fonts without hiding installed fonts of the same family, and
-fontconfig then often picks the installed one. On a machine with Debian's fonts-sil-charis, the theme's Charis
-SIL was silently replaced by it: a PDF depended on the machine that built it, and a font file a publisher
-changed or subset was not used at all. CSS says a @font-face family hides installed fonts of that name, so
-each configuration is loaded from a small fontconfig file that includes the usual one and rejects installed
-fonts of the stylesheet's families; WeasyPrint's own copies of the @font-face fonts stay accepted.
+WeasyPrint adds @font-face fonts to the machine's fonts, and fontconfig falls back to the machine's fonts for a
+character the theme lacks, or even picks an installed font of a theme family's name (on a machine with Debian's
+fonts-sil-charis, the theme's Charis SIL was silently replaced by it). A PDF then depended on the computer that
+built it: one Greek word could be set in DejaVu Serif on one machine and in another font on the next. So each
+configuration is loaded from a fontconfig file that names no font folder at all; the fonts WeasyPrint adds
+itself, from the theme, are all there is, and a character none of them has is drawn as an empty box, which
+WeasyPrint says and issuepress reports at its line (preflight).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
-from typing import Callable
-from urllib.parse import urljoin
-from xml.etree.ElementTree import Element, SubElement, tostring
+from collections.abc import Mapping
+
+from ...layouts import FONT_URL
+from ...model import Asset
+from .. import faces
 
 # FONTCONFIG_FILE is read from the environment while a configuration loads, and the environment is the
 # whole process's: two threads must not load theirs at once.
 _LOADING = threading.Lock()
+_NO_FONTS = b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig/>\n'
 
 
-def font_configuration(css: str, url: str, read: Callable[[str], str | None]):
-    """A FontConfiguration for the stylesheet `css` found at `url`; `read(url)` gives an @import's text."""
+def font_configuration():
+    """A FontConfiguration with none of the computer's fonts, to which the stylesheets add the theme's."""
     from .loader import weasyprint
 
-    FontConfiguration = weasyprint.text.fonts.FontConfiguration
-
-    families = font_face_families(css, url, read)
-    usual = os.environ.get("FONTCONFIG_FILE") or "fonts.conf"
-    if not families or (os.path.isabs(usual) and not os.path.isfile(usual)):
-        # Nothing to hide; or a FONTCONFIG_FILE that is not there, for which fontconfig falls back to its
-        # built-in fonts where an include of it would leave none at all.
-        return FontConfiguration()
     with _LOADING, tempfile.NamedTemporaryFile(prefix="issuepress-fonts-", suffix=".conf") as conf:
-        conf.write(_hiding(usual, families))
+        conf.write(_NO_FONTS)
         conf.flush()
         before = os.environ.get("FONTCONFIG_FILE")
         os.environ["FONTCONFIG_FILE"] = conf.name
         try:
-            return FontConfiguration()  # fontconfig reads the file now, and not again
+            return weasyprint.text.fonts.FontConfiguration()  # fontconfig reads the file now, and not again
         finally:
             if before is None:
                 del os.environ["FONTCONFIG_FILE"]
@@ -49,60 +46,35 @@ def font_configuration(css: str, url: str, read: Callable[[str], str | None]):
                 os.environ["FONTCONFIG_FILE"] = before
 
 
-def font_face_families(css: str, url: str, read: Callable[[str], str | None],
-                       seen: frozenset = frozenset()) -> list[str]:
-    """The families the stylesheet's @font-face rules (and those of the sheets it imports) define, once each.
+def effective_ranges(css: str, fonts: Mapping[str, Asset]) -> str:
+    """The stylesheet with each @font-face's `unicode-range` cut down to the characters its font has.
 
-    A rule whose `src` asks for `local()` fonts first is no exception: a family defined by the theme is laid
-    out in the theme's file on every machine (and issuepress refuses fonts from the computer anyway)."""
-    import tinycss2
+    CSS sets a character in a face only where the face's range includes it and its font has it (the range's
+    intersection with the font's character map); WeasyPrint instead tells fontconfig that the font has every
+    character of its range, and draws an empty box for one it lacks rather than trying the next face of the
+    stack: Noto Sans Math, declared for U+2300-23FF, would take ⌘, which Noto Sans Symbols2 has and it lacks."""
+    if "unicode-range" not in css:
+        return css
 
-    families: list[str] = []
-    for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
-        if rule.type != "at-rule":
-            continue
-        if rule.lower_at_keyword == "import":
-            imported = _imported_url(rule.prelude, url)
-            if imported and imported not in seen:
-                families += font_face_families(read(imported) or "", imported, read, seen | {url})
-        elif rule.lower_at_keyword == "font-face" and rule.content is not None:
-            for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
-                                                              skip_whitespace=True):
-                if declaration.type == "declaration" and declaration.lower_name == "font-family":
-                    family = _family(declaration.value)
-                    if family:
-                        families.append(family)
-    return list(dict.fromkeys(families))
+    def cut(rule: re.Match) -> str:
+        text = rule.group(0)
+        declared, url = faces.UNICODE_RANGE.search(text), FONT_URL.search(text)
+        if declared is None or url is None or url.group(1) not in fonts:
+            return text
+        has, wanted = faces.characters_of(fonts[url.group(1)]), faces.ranges(declared.group(1))
+        kept = _as_ranges(sorted(code for code in has if any(start <= code <= end for start, end in wanted)))
+        # a face with none of its range's characters sets nothing: the last code point, which none has
+        return text[:declared.start(1)] + (kept or "U+10FFFF") + text[declared.end(1):]
+
+    return faces.FONT_FACE.sub(cut, css)
 
 
-def _imported_url(prelude, url: str) -> str | None:
-    """`@import "a.css"`, `@import url(a.css)` or `@import url("a.css")` -> the sheet's address."""
-    for token in prelude:
-        if token.type in ("url", "string"):
-            return urljoin(url, token.value)
-        if token.type == "function" and token.lower_name == "url":
-            strings = [t.value for t in token.arguments if t.type == "string"]
-            return urljoin(url, strings[0]) if strings else None
-    return None
-
-
-def _family(value) -> str | None:
-    """`"Charis SIL"` or `Charis SIL` (idents) -> 'Charis SIL'; anything else is not a family WeasyPrint uses."""
-    tokens = [token for token in value if token.type not in ("whitespace", "comment")]
-    if len(tokens) == 1 and tokens[0].type == "string":
-        return tokens[0].value
-    if tokens and all(token.type == "ident" for token in tokens):
-        return " ".join(token.value for token in tokens)
-    return None
-
-
-def _hiding(usual: str, families: list[str]) -> bytes:
-    root = Element("fontconfig")
-    # A relative name is found where fontconfig finds its own configuration (FONTCONFIG_PATH, else /etc/fonts).
-    SubElement(root, "include").text = usual
-    # Rejected fonts are dropped from the machine's fonts only: since fontconfig 2.13 (2018), fonts a program
-    # adds itself, as WeasyPrint adds its copies of the @font-face fonts, are not subject to these rules.
-    reject = SubElement(SubElement(root, "selectfont"), "rejectfont")
-    for family in families:
-        SubElement(SubElement(SubElement(reject, "pattern"), "patelt", name="family"), "string").text = family
-    return b'<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n' + tostring(root)
+def _as_ranges(codes: list[int]) -> str:
+    """[0x391, 0x392, 0x393, 0x3A3] -> 'U+391-393, U+3A3'."""
+    spans: list[list[int]] = []
+    for code in codes:
+        if spans and code == spans[-1][1] + 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+    return ", ".join(f"U+{start:X}" + (f"-{end:X}" if end != start else "") for start, end in spans)

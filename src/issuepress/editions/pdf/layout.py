@@ -89,7 +89,7 @@ def _stylesheet(name: str, fetcher, heard: "HeardFromWeasyPrint"):
     source = _JOB["files"][name]
     key = (source, _fonts_by_content(_JOB["files"]))  # a font replaced under the same name is loaded again
     if key not in _STYLESHEETS:
-        fonts = font_configuration(source.decode("utf-8"), BASE_URL + name, _imported)
+        fonts = font_configuration()
         # WeasyPrint copies the fonts into a temporary folder that only its finalizer removes, and
         # worker processes end without running finalizers: multiprocessing's exit hook runs this one,
         # and so does dropping the stylesheet below (a preview server lives long).
@@ -104,12 +104,6 @@ def _stylesheet(name: str, fetcher, heard: "HeardFromWeasyPrint"):
         _STYLESHEETS[key] = (sheet, fonts, forget, tuple(heard.ignored))
     sheet, fonts, _, ignored = _STYLESHEETS[key]
     return sheet, fonts, ignored
-
-
-def _imported(url: str) -> str | None:
-    """The text of a stylesheet another one @imports."""
-    found = _JOB["files"].get(url.removeprefix(BASE_URL)) if url.startswith(BASE_URL) else None
-    return found.decode("utf-8") if isinstance(found, bytes) else None
 
 
 def _fonts_by_content(files) -> tuple:

@@ -16,6 +16,7 @@ import pikepdf
 
 from ...errors import Problem, shown_path
 from ...model import Article, PrintSettings, RenderedIssue
+from ..faces import ADD_A_FONT
 from . import private
 from .types import PartFacts
 
@@ -36,6 +37,7 @@ class Report:
     press: list[tuple[str, str]] = field(default_factory=list)  # the printer's job sheet (press.report)
     package: dict[str, bytes] = field(default_factory=dict)  # the printer's package: "print/NAME" -> bytes
     checks: list[dict] = field(default_factory=list)  # the press checks that ran, and how they went
+    images: list[dict] = field(default_factory=list)  # each image as the article names it, and its ppi on paper
 
     @property
     def errors(self) -> list[Problem]:
@@ -121,8 +123,11 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
     if not screen and settings.binding == "saddle-stitch" and report.pages % 4:
         report.problems.append(Problem(f"{report.pages} pages cannot be saddle-stitched (not a multiple of 4)",
                                        manifest))
+    if not screen:
+        _stitch(report, settings, rendered)
     _fonts(pdf, report, manifest, theme_families)
     cited = image_citations(rendered)
+    names = {href: name for piece in reversed(rendered.pieces) for href, name in piece.image_names}
     worst: dict[str, float] = {}
     for part, found in facts.items():
         for src, ppi in found.image_ppi:
@@ -144,21 +149,39 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
                 f"content runs out of the page in {part}, past the trim or over the running head: "
                 f"{_some(texts)}; {advice}", where, line))
         if found.no_glyph:
-            lines = {ch: piece.line_of_character(ch) for ch in found.no_glyph} if piece is not None else {}
-            codes = " ".join(f"U+{ord(ch):04X}" + (f" line {lines[ch]}" if lines.get(ch) else "")
-                             for ch in found.no_glyph[:MANY])
-            first = min((line for line in lines.values() if line), default=None)
-            report.problems.append(Problem(
-                f"{part} has characters that neither the theme's fonts nor this computer's have, which print as "
-                f"empty boxes: {_some(found.no_glyph)} ({codes}{' ...' * (len(found.no_glyph) > MANY)}); add a font "
-                "that has them to the magazine's fonts/ and layouts/css/fonts.css, or install one on this computer "
-                "(for Chinese, Japanese and Korean, Debian's fonts-noto-cjk); the web edition and the EPUB, set "
-                "in the reader's fonts, are written", where, first))
+            report.problems += _without_glyphs(part, found.no_glyph, piece, where)
     if not screen:  # resolution is the printer's concern; the screen PDF shows what it has
         for src, ppi in sorted(worst.items()):
-            _judge_resolution(f"image {src}", ppi, *cited.get(src, (manifest, None)), report)
+            where, line = cited.get(src, (manifest, None))
+            report.images.append({"image": names.get(src, src), "where": f"{where}:{line}" if line else where,
+                                  "ppi": round(ppi)})
+            _judge_resolution(f"image {names.get(src, src)}", ppi, *cited.get(src, (manifest, None)), report,
+                              min(PPI_WARNING, settings.image_ppi))
         _cover(rendered, settings, report, manifest)
     return report
+
+
+def _without_glyphs(part: str, characters: tuple[str, ...], piece: Article | None, where: str | None) -> list[Problem]:
+    """Characters no font of the theme has, which would print as empty boxes: one problem for each line of the
+    article they are on (the first few lines, then how many more characters)."""
+    by_line: dict[int, list[str]] = {}
+    for ch in characters:
+        line = piece.line_of_character(ch) if piece is not None else None
+        by_line.setdefault(line or 0, []).append(ch)
+    lines = sorted(by_line)
+    problems = []
+    for line in lines[:MANY]:
+        found = by_line[line]
+        named = ", ".join(f"U+{ord(ch):04X} {ch}" for ch in found[:MANY])
+        named += f" and {len(found) - MANY} more" if len(found) > MANY else ""
+        problems.append(Problem(
+            f"{part} has {named}, which no font of the theme has: the PDFs would print as empty boxes; "
+            f"{ADD_A_FONT}; the web edition and the EPUB, set in the reader's fonts, are written", where, line or None))
+    rest = sum(len(by_line[line]) for line in lines[MANY:])
+    if rest:
+        problems.append(Problem(f"and {rest} more characters of {part} on later lines that no font of the theme has",
+                                where, lines[MANY]))
+    return problems
 
 
 def image_citations(rendered: RenderedIssue) -> dict[str, tuple[str | None, int]]:
@@ -205,6 +228,22 @@ def _fonts(pdf: bytes, report: Report, manifest: str, theme_families: set[str]) 
                 warning=True))
 
 
+def _stitch(report: Report, settings: PrintSettings, rendered: RenderedIssue) -> None:
+    """A saddle stitch is wire through the fold of sheets nested inside each other: past about 16 sheets of 80 to
+    100 g/m² text paper (64 pages) the staples no longer close over the spine, it bulges, and the inner pages
+    push out beyond the outer ones (creep) far enough to lose their outer margins at the trim."""
+    if settings.binding != "saddle-stitch" or report.pages <= settings.saddle_stitch_pages:
+        return
+    root = rendered.issue.magazine.root
+    where = root / "magazine.yaml" if (root / "magazine.yaml").is_file() else rendered.issue.manifest
+    report.problems.append(Problem(
+        f"{report.pages} pages is more than a saddle stitch holds ({settings.saddle_stitch_pages} pages: the "
+        "staples no longer close over the spine and the inner pages creep outwards); bind it perfect-bound "
+        "(print: binding: perfect-bound, with print: paper: for the spine), or, if your printer stitches this "
+        "many, raise print: saddle_stitch_pages", shown_path(where, root),
+        settings.lines.get("saddle_stitch_pages", settings.lines.get("binding")), warning=True))
+
+
 def _squash(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
 
@@ -220,14 +259,17 @@ def _cover(rendered: RenderedIssue, settings: PrintSettings, report: Report, man
     _judge_resolution(f"cover {cover.source.name}", ppi, manifest, rendered.issue.lines.get("cover"), report)
 
 
-def _judge_resolution(what: str, ppi: float, where: str | None, line: int | None, report: Report) -> None:
+def _judge_resolution(what: str, ppi: float, where: str | None, line: int | None, report: Report,
+                      wanted: float = PPI_WARNING) -> None:
+    """`wanted`: the resolution under which to warn (the print settings' image_ppi, if the magazine chose less)."""
     if ppi < PPI_ERROR:
         report.problems.append(Problem(
             f"{what} prints at {ppi:.0f} ppi, below the {PPI_ERROR} ppi minimum; supply a larger image "
-            f"({PPI_WARNING} ppi at its printed size)", where, line))
-    elif ppi < PPI_WARNING - 0.5:
+            f"({PPI_WARNING} ppi at its printed size){', or ask for a smaller width' * what.startswith('image ')}",
+            where, line))
+    elif ppi < wanted - 0.5:
         report.problems.append(Problem(
-            f"{what} prints at {ppi:.0f} ppi; printers ask for {PPI_WARNING} ppi at the printed size",
+            f"{what} prints at {ppi:.0f} ppi; printers ask for {wanted:.0f} ppi at the printed size",
             where, line, warning=True))
 
 

@@ -8,6 +8,7 @@ called, as a `float: footnote` element, and the end-of-article list goes.
 
 from __future__ import annotations
 
+import re
 from copy import deepcopy
 
 from lxml import etree
@@ -141,3 +142,28 @@ def _number(text: str | None) -> int | None:
 def _add_style(element, declaration: str) -> None:
     style = (element.get("style") or "").strip().rstrip(";")
     element.set("style", f"{style}; {declaration}" if style else declaration)
+
+
+# A resolution a program writes into every file it saves (72 for the Mac's and Photoshop's screens, 96 for
+# Windows', 144 for a Mac's Retina screenshot), or any under what a printer accepts at all: a screen's pixels,
+# not a size on paper.
+SCREEN_DPI = 150
+AUTHOR_WIDTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(px|mm|cm|in|pt|%)?\s*", re.I)
+
+
+def size_images(container, images: dict, ppi: float) -> None:
+    """Each image of an article's tree at the width it prints at: its own resolution where its file gives a real
+    one (1200 pixels at 300 dpi: 4 inches), otherwise `ppi` (the print settings' image_ppi), never larger; or the
+    width the author asked for, `{width=8cm}` in Markdown or `<img width="400">`. The first is a maximum for
+    css/print.css (`--print-width`), which also keeps every image inside the column and under its height.
+    (WeasyPrint would lay every image out at 96 pixels an inch: a 600-pixel screenshot printed 6.25 inches
+    wide at 96 ppi, below what any printer takes.)"""
+    for image in container.iter("img"):
+        asked = AUTHOR_WIDTH.fullmatch(image.get("width") or "")
+        asset = images.get(image.get("src") or "")
+        if asked:
+            number, unit = asked.groups()
+            _add_style(image, f"width: {number}{(unit or 'px').lower()}")
+        elif asset is not None and asset.width:
+            dpi = asset.dpi if asset.dpi >= SCREEN_DPI else ppi
+            _add_style(image, f"--print-width: {asset.width / dpi * 25.4:.2f}mm")

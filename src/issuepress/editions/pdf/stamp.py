@@ -20,6 +20,7 @@ from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObjec
 
 from ...layouts import Theme
 from ...model import RenderedIssue
+from .. import faces
 from . import private
 from .fetcher import MemoryFetcher
 from .layout import HeardFromWeasyPrint
@@ -75,7 +76,7 @@ def _overlay(line: str, width: float, height: float, rendered: RenderedIssue, th
     document = f"""<!DOCTYPE html><html lang="{rendered.issue.language}"><head><meta charset="utf-8"><style>
 @page {{ size: {width}pt {height}pt; margin: 0 }}
 p {{ position: absolute; bottom: 3.5mm; left: 10mm; right: 10mm; margin: 0; text-align: center;
-     font: 6.5pt/1 "Charis SIL", "Noto Naskh Arabic", serif; color: #555; }}
+     font: 6.5pt/1 var(--serif); color: #555; }}
 </style></head><body><p dir="auto">{html.escape(line)}</p></body></html>"""
     return weasyprint.HTML(string=document, base_url=BASE_URL).write_pdf(stylesheets=[sheet], font_config=fonts)
 
@@ -86,11 +87,14 @@ _FONTS: dict[str, tuple] = {}
 
 def _fonts(theme: Theme):
     if theme.digest not in _FONTS:
-        from .fontfaces import font_configuration
+        from .fontfaces import effective_ranges, font_configuration
 
-        css = theme.render("css/fonts.css", arabic_script=True, code=False)  # a subscriber's name may be Arabic
+        # A subscriber's name may be in any script the theme has
+        css = effective_ranges(theme.render("css/fonts.css", arabic_script=True, code=False,
+                                            faces=frozenset(faces.UNICODE_RANGES),
+                                            unicode_ranges=faces.UNICODE_RANGES), theme.fonts)
         files = {"css/fonts.css": css.encode("utf-8"), **{font.href: font for font in theme.fonts_in(css)}}
-        fonts = font_configuration(css, BASE_URL + "css/fonts.css", lambda url: None)
+        fonts = font_configuration()
         multiprocessing.util.Finalize(fonts, fonts.__del__, exitpriority=10)  # its temporary font folder
         sheet = weasyprint.CSS(string=css, base_url=BASE_URL + "css/fonts.css", url_fetcher=MemoryFetcher(files),
                                font_config=fonts)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ...cache import Cache, MemoryCache
 from ...content.pieces import text_direction
+from ...editions import faces
 from ...errors import IssueError, Problems
 from ...layouts import load_theme
 from ...load.manifest import load_magazine
@@ -148,7 +149,8 @@ def _site_files(root: Path, theme, magazine, records, new_state: SiteState, stat
     if map_ is not None:
         files["sitemap.xml"] = map_
     files["robots.txt"] = feeds.robots(magazine)
-    css = theme.render("css/screen.css", arabic_script=False, code=False) + theme.render("site/site.css")
+    css = theme.render("css/screen.css", arabic_script=False, code=False, faces=frozenset(),
+                       unicode_ranges=faces.UNICODE_RANGES) + theme.render("site/site.css")
     files["css/site.css"] = css.encode("utf-8")
     files["search/search.js"] = theme.templates["site/search.js"].encode("utf-8")  # a script: not a template
     used = {theme.fonts[name] for issue in new_state.issues.values() for name in issue.fonts if name in theme.fonts}

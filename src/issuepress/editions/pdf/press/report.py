@@ -17,6 +17,7 @@ from typing import Callable
 from ....cache import key as cache_key
 from ....errors import Problem, shown_path
 from ....model import PrintSettings, RenderedIssue
+from .. import preflight
 from . import conformance, package, separations
 
 SLOW = "page ink coverage, spot plates and black text in separations (run `issuepress check ID --print`)"
@@ -33,6 +34,7 @@ def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
     digest = cache_key("press-package", hashlib.sha256(data).hexdigest(), hashlib.sha256(strip).hexdigest(),
                        settings, geometry, issue.id, issue.full_title, issue.volume, issue.number, issue.date,
                        sorted(cited.items()), sorted(prepared.colours.items()), report.pages, thorough,
+                       [sorted(image.items()) for image in report.images],
                        sorted((href, image.ink_coverage, image.converted) for href, image in
                               (prepared.job.images.items() if prepared.job else ())))
     found = None if thorough else cache.get_object("press-package", digest)
@@ -73,6 +75,10 @@ def _package(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
                        "result": "failed" if colour else "passed", "found": [str(p.message) for p in colour]})
         problems += [Problem(p.message, manifest) for p in colour]
         problems += _ink(prepared, job.condition, cited, manifest, checks)
+    if report.images:  # measured on the laid-out pages (preflight.part_facts)
+        checks.append({"check": "image resolution at the printed size", "images": report.images,
+                       "result": "failed" if any(image["ppi"] < preflight.PPI_ERROR for image in report.images)
+                       else "passed"})
     if thorough and job is not None:
         found, why = separations.check(data, job.condition.ink_limit, page_label)
         checks.append({"check": "separations (Ghostscript tiffsep): " + SLOW.split(" (")[0],
