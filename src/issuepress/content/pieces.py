@@ -303,6 +303,7 @@ def _render_body(body: str, language: str, piece: Piece) -> tuple[etree._Element
     tree.repair(parsed, say)
     formulas.to_mathml(parsed, tree.line_of, say)
     tree.scrollable_tables(parsed)
+    tree.author_sizes(parsed, say)
     return parsed, headings, words
 
 

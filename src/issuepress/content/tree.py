@@ -9,6 +9,7 @@ out of the page, say) is said at its line; the web edition and the EPUB leave th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
@@ -92,6 +93,28 @@ def scrollable_tables(tree: etree._Element) -> None:
         table.addprevious(box)
         box.append(table)  # moves the table, its tail with it
         box.tail, table.tail = table.tail, None
+
+
+LENGTH = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(px|mm|cm|in|pt|em|%)\s*", re.IGNORECASE)
+
+
+def author_sizes(tree: etree._Element, warn: Callable[[int | None, str], None]) -> None:
+    """An image's width or height in other units than pixels (`{width=50%}`, `{width=8cm}`), which HTML's
+    attributes cannot hold (the EPUB and the web page would be invalid), becomes the same size in its style;
+    the print edition reads it there too. One that is no length at all goes, with a warning."""
+    for image in tree.iter("img"):
+        for name in ("width", "height"):
+            value = (image.get(name) or "").strip()
+            if not value or value.isdigit():
+                continue
+            del image.attrib[name]
+            length = LENGTH.fullmatch(value)
+            if length is None:
+                warn(line_of(image), f"the image's {name} '{value[:30]}' is no length (400, 8cm, 50%); it is left out")
+                continue
+            style = (image.get("style") or "").rstrip("; ")
+            image.set("style", f"{style}; {name}: {length[1]}{length[2].lower()}" if style else
+                      f"{name}: {length[1]}{length[2].lower()}")
 
 
 def facts(tree: etree._Element) -> Facts:

@@ -161,6 +161,8 @@ def size_images(container, images: dict, ppi: float) -> None:
     for image in container.iter("img"):
         asked = AUTHOR_WIDTH.fullmatch(image.get("width") or "")
         asset = images.get(image.get("src") or "")
+        if "width:" in (image.get("style") or ""):  # the author's, in a unit (content/tree.author_sizes)
+            continue
         if asked:
             number, unit = asked.groups()
             _add_style(image, f"width: {number}{(unit or 'px').lower()}")
