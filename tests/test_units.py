@@ -1,17 +1,23 @@
 """Table tests of the pure functions the editions rest on: the page plan, running-head cells, slugs, lengths,
-ISSNs, text direction and web addresses. They run in a second: the fast tier's first line of defence."""
+ISSNs, text direction, web addresses and the faces of drawings. They run in a second: the fast tier's first line
+of defence."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from lxml import etree
 
 from issuepress.content import text_direction
 from issuepress.content.names import slugify, unique
 from issuepress.editions.pdf.assembly import PageSlot, plan
+from issuepress.editions.pdf.drawings import in_theme_fonts, theme_stacks
 from issuepress.editions.pdf.furniture import DIGITS, cells_for
 from issuepress.load.fields import web_address_problem
 from issuepress.load.printsizes import parse_length, parse_trim
 from issuepress.load.readers import issn_is_valid
+from issuepress.model import Asset
 
 ORDER = [("cover", "cover"), ("contents", "contents"), ("a", "piece"), ("b", "piece"), ("back", "back"),
          ("notes", "notes"), ("back-cover", "back-cover")]
@@ -120,3 +126,25 @@ def test_web_addresses(url: str, problem: str | None) -> None:
 
 def test_a_site_address_takes_no_query() -> None:
     assert "?query" in web_address_problem("https://example.org/?a=1", "url", site=True)
+
+
+THEME_STACKS = (':root { --serif: "Charis SIL", serif; --sans: "Inter", sans-serif; '
+                '--mono: "Noto Sans Mono", monospace }')
+
+
+@pytest.mark.parametrize("written, becomes", [
+    ('font-family="Arial, Helvetica, sans-serif"', '"Inter", sans-serif'),
+    ('font-family="DejaVu Sans"', '"Inter", sans-serif'),
+    ('font-family="UbuntuMono-Bold, Ubuntu Mono"', '"Noto Sans Mono", monospace'),
+    ('font-family="Georgia, serif"', '"Charis SIL", serif'),
+    ('font-family="Inter"', '"Inter", sans-serif'),
+    ('font-family="Playfair, Inter"', '"Inter", sans-serif'),
+    ("style=\"font: 400 10px 'DejaVu Sans Mono'\"", 'font: 400 10px "Noto Sans Mono", monospace'),
+    ("style=\"fill: red; font-family: 'Times New Roman'\"", 'fill: red; font-family: "Charis SIL", serif'),
+])
+def test_a_drawings_text_is_set_in_the_themes_face_of_its_kind(written: str, becomes: str) -> None:
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg"><text {written}>label</text></svg>'.encode()
+    drawn = in_theme_fonts(Asset("d.svg", svg, "image/svg+xml", Path("d.svg")), theme_stacks(THEME_STACKS),
+                           {"Charis SIL", "Inter", "Noto Sans Mono"})
+    text = etree.fromstring(drawn.data)[0]
+    assert (text.get("font-family") or text.get("style")) == becomes

@@ -25,6 +25,7 @@ from ...layouts import Theme
 from ...model import Asset, PrintSettings, RenderedIssue
 from .. import Finish, Made, common
 from . import assembly, furniture, marks, preflight
+from .drawings import in_theme_fonts, theme_stacks
 from .fontfaces import effective_ranges
 from .layout import lay_out, workers_started
 from .pool import WorkFailed
@@ -240,7 +241,8 @@ def _prepared(rendered: RenderedIssue, theme: Theme, screen: bool):
         sheet_width=round(geometry.trim_width - geometry.inner - geometry.outer, 3)), theme.fonts)
     files: dict[str, Asset | bytes] = {"css/print.css": css.encode("utf-8"), "css/furniture.css": sheet_css.encode()}
     files.update({font.href: font for font in theme.fonts_in(css)})
-    files.update({asset.href: asset for asset in rendered.assets})
+    stacks, declared = theme_stacks(css), set(theme.families.values())
+    files.update({asset.href: in_theme_fonts(asset, stacks, declared) for asset in rendered.assets})
     drawing: list[Problem] = []
     specs = _specs(rendered, theme, context, settings, geometry, screen, drawing)
     return settings, geometry, context, files, specs, drawing
