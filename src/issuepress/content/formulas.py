@@ -13,7 +13,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-import latex2mathml.converter
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -53,7 +52,10 @@ def render_placeholder(self, tokens, idx, options, env) -> str:
 def to_mathml(tree: etree._Element, line_of: Callable[[etree._Element], int | None],
               warn: Callable[[int | None, str], None]) -> None:
     """Each placeholder in the tree -> MathML (`<math alttext="TeX">`), or its TeX as code where it cannot be."""
-    for placeholder in list(tree.xpath(f".//*[contains(concat(' ', @class, ' '), ' {PLACEHOLDER} ')]")):
+    placeholders = tree.xpath(f".//*[contains(concat(' ', @class, ' '), ' {PLACEHOLDER} ')]")
+    if placeholders:
+        import latex2mathml.converter  # a twentieth of a second to load: only for an article with formulas
+    for placeholder in placeholders:
         tex = placeholder.text_content()
         display = "block" if "math-block" in placeholder.get("class", "").split() else "inline"
         line = line_of(placeholder)

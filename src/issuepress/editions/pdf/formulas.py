@@ -11,7 +11,6 @@ import base64
 import re
 from collections.abc import Callable
 
-import ziamath
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -37,6 +36,8 @@ def draw_formulas(container: etree._Element, warn: Callable[[etree._Element, str
 
 def _drawing(math: etree._Element, tex: str) -> etree._Element:
     display = math.get("display") == "block"
+    import ziamath  # a fifth of a second to load: only for an issue with formulas
+
     source = etree.tostring(math, encoding="unicode", method="xml", with_tail=False)
     svg = ziamath.Math(source, size=DRAWN_SIZE).svg()
     left, top, width, height = (float(number) for number in VIEWBOX.search(svg).groups())
