@@ -48,6 +48,7 @@ class Edition:
     # Carries the print edition's page numbers (folios.py): made after the print PDF when both are built (without
     # the numbers if it failed), and taking the print layout from the cache or the layout processes otherwise
     paged: bool = False
+    by_default: bool = True  # built when no --format is given (and listed by `list`)
     media_type: str | None = None  # a single file the preview offers for download (None: not offered)
 
     def target(self, out: Path, issue_id: str) -> Path:
@@ -86,4 +87,5 @@ EDITIONS: dict[str, Edition] = _registry(
     Edition("pdf", "print PDF", "{id}.pdf", "pdf.print_pdf", lays_out=True, media_type="application/pdf"),
     Edition("screen-pdf", "screen PDF", "{id}-screen.pdf", "pdf.screen_pdf", lays_out=True,
             media_type="application/pdf"),
+    Edition("offprints", "offprints", "offprints/", "pdf.offprints", lays_out=True, by_default=False),
 )

@@ -70,9 +70,8 @@ def pages_for(rendered: RenderedIssue, theme, cache, lay_out: bool = True) -> Pr
 def unavailable(rendered: RenderedIssue, edition: str, error: IssueError) -> Problem:
     """The warning of an edition made without print page numbers, naming why."""
     first = error.problems[0] if error.problems else None
-    why = f"{first.message} ({first.where}{f':{first.line}' if first.line else ''})" if first and first.where else (
-        first.message if first else "the print edition could not be made")
-    return Problem(f"the {edition} has no print page numbers: the print PDF could not be made: {why}",
+    why = str(first) if first else "the print edition could not be made"
+    return Problem(f"the {edition} has no print page numbers: the print edition could not be made: {why}",
                    shown_path(rendered.issue.manifest, rendered.issue.magazine.root), warning=True)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from . import furniture
+from . import furniture, xmp
 from .furniture import PageFurniture
 from .marks import PT_PER_MM, apply_marks
 from .press import edition as press_edition
@@ -76,8 +76,10 @@ def plan(order: list[tuple[str, str]], pages: dict[str, int], heads: dict[str, t
 
 def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[PageFurniture | None],
              geometry, screen: bool, marks: frozenset[str], metadata: dict[str, str], language: str,
-             press=None) -> bytes:
-    """`press`: for print, what makes the PDF a PDF/X for the press (press.edition.PressJob), or None."""
+             press=None, record: xmp.Record | None = None, first: int = 1) -> bytes:
+    """`press`: for print, what makes the PDF a PDF/X for the press (press.edition.PressJob), or None; `record`: the
+    XMP's publication fields where no PDF/X packet carries them; `first`: the number of the first page (an
+    offprint's pages keep their numbers in the issue, and their sides)."""
     final = pikepdf.new()
     sources = {name: pikepdf.open(io.BytesIO(part.pdf)) for name, part in parts.items()}
     sheets = pikepdf.open(io.BytesIO(sheet.pdf))
@@ -87,7 +89,7 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
     width, height = geometry.trim_width * PT_PER_MM, geometry.trim_height * PT_PER_MM
     slug = 0.0 if screen else geometry.slug * PT_PER_MM
     placed: dict[tuple[str, int], pikepdf.Dictionary] = {}  # page dictionaries as they came from their part
-    for number, slot in enumerate(plan.slots, start=1):
+    for number, slot in enumerate(plan.slots, start=first):
         if slot.part is None:
             final.add_blank_page(page_size=(width, height))
         elif (slot.part, slot.index) in placed:  # a Notes page again: a page may sit in the tree only once
@@ -105,17 +107,18 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
         move = f"1 0 0 1 {-half if number % 2 else half:.3f} 0 cm" if half else ""
         page.contents_add(f"q {move}\n".encode(), prepend=True)
         page.contents_add(b"\nQ")
-        if furnishing[number - 1] is not None:
-            furniture.draw(page, furnishing[number - 1], forms, len(forms) - len(furniture.DIGITS), geometry, screen)
+        if furnishing[number - first] is not None:
+            furniture.draw(page, furnishing[number - first], forms, len(forms) - len(furniture.DIGITS), geometry, screen)
         if not screen:
             apply_marks(page, (0, 0, width, height), geometry.bleed * PT_PER_MM, marks)
-    _join_destinations(final, sources)
-    _link_parts(final)
+    _link_parts(final, _join_destinations(final, sources))
     _outline(final, plan, parts, height)
     for key, value in metadata.items():
         final.docinfo[key] = value
     final.Root.Lang = pikepdf.String(language)
     version = press_edition.apply(final, press)
+    if press is None and record is not None:
+        xmp.write(final, record)
     out = io.BytesIO()
     final.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False, min_version=version)
     return out.getvalue()
@@ -158,8 +161,8 @@ def _retag_subsets(source: pikepdf.Pdf, part: str) -> None:
         walk(page.obj.get("/Resources"))
 
 
-def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> None:
-    """Every part's named destinations (element ids, unique across parts) in the finished PDF."""
+def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> set[str]:
+    """Every part's named destinations (element ids, unique across parts) in the finished PDF; their names."""
     names = pikepdf.Array()
     entries: dict[str, pikepdf.Object] = {}
     for source in sources.values():
@@ -173,16 +176,27 @@ def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf]) -> N
         names.append(pikepdf.String(name))
         names.append(entries[name])
     final.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+    return set(entries)
 
 
-def _link_parts(final: pikepdf.Pdf) -> None:
-    """Links written across parts as GOTO URLs become links to the named destination."""
+def _link_parts(final: pikepdf.Pdf, destinations: set[str]) -> None:
+    """Links written across parts as GOTO URLs become links to the named destination; a link to a part this PDF
+    has not (an offprint's to another article) is left out, its words kept."""
     for page in final.pages:
-        for annotation in page.get("/Annots", []):
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = []
+        for annotation in annotations:
             action = annotation.get("/A")
             uri = str(action.get("/URI", "")) if action is not None else ""
             if uri.startswith(GOTO):
+                if uri[len(GOTO):] not in destinations:
+                    continue
                 annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.String(uri[len(GOTO):]))
+            kept.append(annotation)
+        if len(kept) != len(annotations):
+            page.obj.Annots = pikepdf.Array(kept)
 
 
 def _outline(final: pikepdf.Pdf, plan: Plan, parts: dict[str, Part], height: float) -> None:

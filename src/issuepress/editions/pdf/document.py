@@ -24,7 +24,7 @@ from ...errors import IssueError, Problem, shown_path
 from ...layouts import Theme
 from ...model import Asset, PrintSettings, RenderedIssue
 from .. import Finish, Made, common
-from . import assembly, furniture, marks, preflight
+from . import assembly, furniture, marks, preflight, xmp
 from .layout import cached, lay_out, workers_started
 from .pool import WorkFailed
 from .press import edition as press_edition
@@ -186,7 +186,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
             context, cache, workers)
         job = (plan, prepared.parts if prepared else parts, prepared.sheet if prepared else sheets["furniture"],
                furnishing, geometry, screen, settings.marks, _metadata(rendered), issue.language,
-               prepared.job if prepared else None)
+               prepared.job if prepared else None, xmp.issue_record(rendered))
         assembled_key = press_edition.assembly_key(job) if prepared is not None else None
         assembled = cache.get("press-assembly", assembled_key) if assembled_key else None
         # Only workers that outlive this block (a build's) can be left to finish the assembly.

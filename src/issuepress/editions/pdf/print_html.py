@@ -45,7 +45,8 @@ def number(container) -> None:
     """Each element of a fresh copy of an article's tree gets its place in the tree, in document order: the other
     editions find an element by counting their own copies the same way (folios.mark)."""
     for ordinal, element in enumerate(container.iter(etree.Element)):
-        element.set(NODE, str(ordinal))
+        if ordinal:  # the container itself (0) is not printed: its children are the article
+            element.set(NODE, str(ordinal))
 
 
 def _label_headings(container) -> None:
