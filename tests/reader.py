@@ -80,19 +80,16 @@ def _serve(folder: Path):
 
 def read_page_list(epub: Path, label: str) -> tuple[dict, list[str]]:
     """epub.js's page list of the book, and whether going to page `label` shows the place its marker is at."""
-    with tempfile.TemporaryDirectory() as folder:
-        site = Path(folder)
-        (site / "reader.html").write_text(READER_PAGE, encoding="utf-8")
-        shutil.copy(_tool("epubjs/dist/epub.min.js"), site)
-        shutil.copy(_tool("jszip/dist/jszip.min.js"), site)
-        shutil.copy(epub, site / "book.epub")
-        with _serve(site) as base, browser_page() as (page, problems):
-            page.goto(f"{base}/reader.html")
-            return page.evaluate("([url, label]) => goToPage(url, label)", ["book.epub", label]), problems
+    return _in_reader(epub, "([url, label]) => goToPage(url, label)", label)
 
 
 def read_with_epubjs(epub: Path, show_index: int) -> tuple[dict, list[str]]:
     """What epub.js finds in the book: metadata, flattened toc, spine texts, and the text it displays."""
+    return _in_reader(epub, "([url, index]) => readBook(url, index)", show_index)
+
+
+def _in_reader(epub: Path, script: str, argument) -> tuple[dict, list[str]]:
+    """`script(["book.epub", argument])` in the reader page, with the EPUB served beside it; and the page's errors."""
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder)
         (site / "reader.html").write_text(READER_PAGE, encoding="utf-8")
@@ -101,5 +98,4 @@ def read_with_epubjs(epub: Path, show_index: int) -> tuple[dict, list[str]]:
         shutil.copy(epub, site / "book.epub")
         with _serve(site) as base, browser_page() as (page, problems):
             page.goto(f"{base}/reader.html")
-            result = page.evaluate("([url, index]) => readBook(url, index)", ["book.epub", show_index])
-            return result, problems
+            return page.evaluate(script, ["book.epub", argument]), problems
