@@ -226,3 +226,50 @@ def test_when_the_print_layout_fails_the_epub_and_web_edition_are_written_withou
     assert "printPageNumbers" not in opf  # the accessibility metadata claims only what is there
     assert 'class="folio"' not in (sample / "build/2024-11/html/moscow-and-islamabad.html").read_text()
     assert_epub_valid(sample / "build/2024-11/2024-11.epub")
+
+
+def marked(fragment: str, places: list[tuple[int, int]]) -> str:
+    """`fragment` with a marker [N] at each (element's place in the tree, letters before it), as folios.mark puts them."""
+    from issuepress.content.tree import parse, serialize
+    from issuepress.editions.folios import Folio, mark
+
+    tree = parse(fragment)
+    folios = [Folio(str(number), "piece", node, count) for number, (node, count) in enumerate(places, start=1)]
+
+    def marker(folio):
+        element = lxml_html.Element("b")
+        element.text = f"[{folio.label}]"
+        return element
+
+    mark(tree, folios, marker)
+    return serialize(tree).replace("<b>", "").replace("</b>", "")
+
+
+def test_a_page_begins_at_its_first_word_or_after_a_word_it_began_inside() -> None:
+    text = "<p>The chloroform, a well-known drug, was <em>here</em> at last.</p>"
+    # p is node 1, em node 2; letters are counted without spaces: "Thechloroform,awell-knowndrug,was" then "atlast."
+    assert marked(text, [(1, 3)]) == "<p>The [1]chloroform, a well-known drug, was <em>here</em> at last.</p>"
+    assert marked(text, [(1, 8)]) == "<p>The chloroform, [1]a well-known drug, was <em>here</em> at last.</p>"
+    assert marked(text, [(1, 20)]) == "<p>The chloroform, a well-known [1]drug, was <em>here</em> at last.</p>"
+    assert marked(text, [(2, 0), (1, 33)]) == "<p>The chloroform, a well-known drug, was <em>[1]here</em> [2]at last.</p>"
+    assert marked(text, [(1, 36)]) == "<p>The chloroform, a well-known drug, was <em>here</em> at last.[1]</p>"
+    assert marked(text, [(1, 99)]) == "<p>The chloroform, a well-known drug, was <em>here</em> at last.[1]</p>"
+    assert marked(text, [(1, 3), (1, 30)]) == (
+        "<p>The [1]chloroform, a well-known drug, [2]was <em>here</em> at last.</p>")
+
+
+def test_a_page_that_begins_with_an_image_begins_before_it() -> None:
+    assert marked('<p>Text</p><figure><img src="x.png" alt="X"></figure>', [(3, -1)]) == (
+        '<p>Text</p><figure>[1]<img src="x.png" alt="X"></figure>')
+
+
+def test_citations_for_reference_managers_escape_what_bibtex_reads_as_commands() -> None:
+    from issuepress.editions.citation import Citation, bibtex, ris
+
+    cited = Citation(("Ada Lovelace", "Hypatia"), "Tolls & dues: 100% of it", "The Review", 2, 3, "2025-01-01",
+                     "January 2025", "7\u20139", None, None, None, "en", "lovelace2025tolls")
+    entry = bibtex(cited)
+    assert "author = {Ada Lovelace and Hypatia}" in entry and r"title = {Tolls \& dues: 100\% of it}" in entry
+    assert "pages = {7--9}" in entry and "url" not in entry and "issn" not in entry
+    record = ris(cited)
+    assert "AU  - Lovelace, Ada\r\nAU  - Hypatia\r\n" in record and "SP  - 7\r\nEP  - 9\r\n" in record
