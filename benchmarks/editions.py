@@ -22,7 +22,6 @@ what the EPUB alone costs beyond the baseline's EPUB against what the print layo
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import statistics
@@ -36,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import copy_sample, make_strand_magazine  # noqa: E402
-from press import baseline  # noqa: E402
+from press import against_baseline  # noqa: E402
 from run import fresh_dir  # noqa: E402
 
 LAYOUT_ONLY = """
@@ -67,13 +66,7 @@ def build(issuepress: Path, root: Path, issue: str, out: Path, *extra: str) -> f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--baseline-commit", default="4fbae3d")
-    parser.add_argument("--baseline-dir", type=Path)
-    args = parser.parse_args()
-    tools = {"this": Path(sys.executable).parent / "issuepress",
-             "baseline": baseline(args.baseline_commit, args.baseline_dir)}
+    args, tools = against_baseline(__doc__.split("\n")[0], 3, "4fbae3d")
     times: dict[tuple[str, str, str], list[float]] = {}
     with tempfile.TemporaryDirectory(prefix="issuepress-editions-bench-") as temporary:
         work = Path(temporary)
