@@ -225,7 +225,7 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
         refused = printed.problems if making.edition.paged and printed and printed.made is None else ()
         if making.finish is not None:
             try:
-                with folios.print_refused(refused or ()):
+                with folios.print_refused(refused):
                     making.made = making.finish()
             except IssueError as error:  # preflight refused it, say: the web edition and the EPUB are still written
                 making.problems = error.problems
