@@ -128,7 +128,9 @@ def layout_workers(formats: list[str]):
         return nullcontext()
     from .editions.pdf.layout import workers_started
 
-    return workers_started()
+    # Only the page numbers, which a build that laid the print edition out left in the cache: the processes
+    # load WeasyPrint when they are given a part to lay out, not beside a build that may not need them
+    return workers_started(preload=any(EDITIONS[name].lays_out for name in formats))
 
 
 def _started_beside_layout(formats: list[str], start: Callable[[str], T]) -> list[tuple[str, T]]:
@@ -217,8 +219,9 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
         return making
 
     started = dict(_started_beside_layout(formats, start))
-    # The editions that carry the print edition's page numbers are finished after it: when it failed, without them
-    for name in sorted(formats, key=lambda name: EDITIONS[name].paged):
+    # The editions that carry the print edition's page numbers are finished after it (when it failed, without
+    # them), and before the other PDFs, whose assembly goes on in a layout process meanwhile
+    for name in sorted(formats, key=lambda name: 0 if name == "pdf" else 1 if EDITIONS[name].paged else 2):
         making = started[name]
         begun = time.perf_counter()
         printed = started.get("pdf")

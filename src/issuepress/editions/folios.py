@@ -62,9 +62,18 @@ def pages_for(rendered: RenderedIssue, theme, cache, lay_out: bool = True) -> Pr
     refused = _REFUSED.get()
     if refused:
         raise IssueError(list(refused))
+    if _LAST and _LAST[0][0] is rendered and _LAST[0][1] is theme and _LAST[0][2] is cache:
+        return _LAST[0][3]  # the EPUB's and the web edition's of one build
     from .pdf.pages import print_pages  # loads the PDF edition's modules only when pages are asked for
 
-    return print_pages(rendered, theme, cache, lay_out)
+    pages = print_pages(rendered, theme, cache, lay_out)
+    if pages is not None:
+        _LAST[:] = [(rendered, theme, cache, pages)]
+    return pages
+
+
+# The last pages found, with the issue, theme and cache they were found for (each build has its own objects)
+_LAST: list[tuple[RenderedIssue, object, object, PrintPages]] = []
 
 
 def unavailable(rendered: RenderedIssue, edition: str, error: IssueError) -> Problem:

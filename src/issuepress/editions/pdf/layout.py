@@ -23,9 +23,14 @@ from .types import BASE_URL, Bookmark, Part, PartSpec
 _JOB: dict = {}
 
 
-def workers_started():
-    """Layout processes for the PDF editions built inside this block (see `pool.workers_started`)."""
-    return pool.workers_started(preload=_load_weasyprint)
+def workers_started(preload: bool = True):
+    """Layout processes for the PDF editions built inside this block (see `pool.workers_started`); `preload`:
+    they load WeasyPrint at once, else when a part is first given them."""
+    return pool.workers_started(preload=_load_weasyprint if preload else _load_nothing)
+
+
+def _load_nothing() -> None:
+    pass
 
 
 def _load_weasyprint() -> None:

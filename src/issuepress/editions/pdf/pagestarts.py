@@ -78,4 +78,4 @@ def _own_text(element) -> str:
 
 
 def _letters(text: str) -> str:
-    return "".join(character for character in text if not character.isspace() and character not in SPACE_LIKE)
+    return "".join(text.split()).replace(SPACE_LIKE, "")  # str.split: what str.isspace calls a space
