@@ -6,9 +6,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 ISSUE ?= 2024-11
-# Test tools from npm: the Nu Html Checker, epub.js (a reading system run in Chromium) and axe-core
-# (accessibility rules, run in Chromium on the site's pages).
-NPM_TOOLS := vnu-jar@26.9.27 epubjs@0.3.93 axe-core@4.14.1
+# Test tools from npm: the Nu Html Checker, epub.js (a reading system run in Chromium), axe-core
+# (accessibility rules, run in Chromium on the web pages) and Ace by DAISY (the EPUB accessibility checker).
+# Ace is its command line, @daisy/ace-cli, which runs on Puppeteer: the @daisy/ace package also installs
+# Electron, whose installer downloads a browser build. Puppeteer is told not to download one either: the
+# tests run both on Debian's chromium (PUPPETEER_EXECUTABLE_PATH).
+NPM_TOOLS := vnu-jar@26.9.27 epubjs@0.3.93 axe-core@4.14.1 @daisy/ace-cli@1.4.6
 
 .PHONY: demo test setup system-deps tools benchmark clean
 
@@ -32,7 +35,7 @@ tools: .tools/installed
 
 .tools/installed: Makefile
 	mkdir -p .tools
-	npm install --prefix .tools --no-audit --no-fund --loglevel=error $(NPM_TOOLS)
+	PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix .tools --no-audit --no-fund --loglevel=error $(NPM_TOOLS)
 	echo "$(NPM_TOOLS)" > $@
 
 benchmark: setup

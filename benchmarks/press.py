@@ -67,14 +67,19 @@ def build(issuepress: Path, root: Path, issue: str, out: Path, *extra: str) -> t
     return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--baseline-commit", default="51ceeb1")
+def against_baseline(description: str, rounds: int, commit: str) -> tuple[argparse.Namespace, dict[str, Path]]:
+    """The command line (--rounds, --baseline-commit, --baseline-dir) and the two issuepress scripts to compare."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--baseline-commit", default=commit)
     parser.add_argument("--baseline-dir", type=Path)
     args = parser.parse_args()
-    tools = {"this": Path(sys.executable).parent / "issuepress",
-             "baseline": baseline(args.baseline_commit, args.baseline_dir)}
+    return args, {"this": Path(sys.executable).parent / "issuepress",
+                  "baseline": baseline(args.baseline_commit, args.baseline_dir)}
+
+
+def main() -> None:
+    args, tools = against_baseline(__doc__.split("\n")[0], 5, "51ceeb1")
     with tempfile.TemporaryDirectory(prefix="issuepress-press-bench-") as temporary:
         work = Path(temporary)
         issues = {"1891-07": make_strand_magazine, "2024-11": copy_sample}

@@ -36,6 +36,25 @@ window.readBook = async function (url, showIndex) {
   return {title: metadata.title, language: metadata.language, creator: metadata.creator,
           toc: flatten(navigation.toc), spine: spine, shown: frame ? frame.contentDocument.body.innerText : ""};
 };
+window.goToPage = async function (url, label) {
+  const book = ePub(url);
+  await book.ready;
+  await book.loaded.navigation;  // epub.js reads the page list with it (its `loaded.pageList` resolves too early)
+  const pages = book.pageList.pageList.map(p => ({page: String(p.page), href: p.href}));
+  const target = pages.find(p => p.page === label);
+  const rendition = book.renderTo("viewer", {width: 600, height: 800});
+  await rendition.display(target.href);
+  const frame = document.querySelector("#viewer iframe");
+  const marker = frame.contentDocument.getElementById(target.href.split("#")[1]);
+  const container = document.querySelector("#viewer .epub-container");
+  const left = marker.getBoundingClientRect().left;
+  // Shown: the marker lies in the column the reader sees (the container scrolls across the document's columns)
+  const walker = frame.contentDocument.createTreeWalker(frame.contentDocument.body, NodeFilter.SHOW_TEXT);
+  walker.currentNode = marker;
+  let after = "";
+  while (after.length < 200 && walker.nextNode()) after += walker.currentNode.textContent;
+  return {pages: pages, shown: left >= container.scrollLeft && left < container.scrollLeft + 600, after: after};
+};
 </script></body></html>"""
 
 
@@ -59,8 +78,18 @@ def _serve(folder: Path):
         server.shutdown()
 
 
+def read_page_list(epub: Path, label: str) -> tuple[dict, list[str]]:
+    """epub.js's page list of the book, and whether going to page `label` shows the place its marker is at."""
+    return _in_reader(epub, "([url, label]) => goToPage(url, label)", label)
+
+
 def read_with_epubjs(epub: Path, show_index: int) -> tuple[dict, list[str]]:
     """What epub.js finds in the book: metadata, flattened toc, spine texts, and the text it displays."""
+    return _in_reader(epub, "([url, index]) => readBook(url, index)", show_index)
+
+
+def _in_reader(epub: Path, script: str, argument) -> tuple[dict, list[str]]:
+    """`script(["book.epub", argument])` in the reader page, with the EPUB served beside it; and the page's errors."""
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder)
         (site / "reader.html").write_text(READER_PAGE, encoding="utf-8")
@@ -69,5 +98,4 @@ def read_with_epubjs(epub: Path, show_index: int) -> tuple[dict, list[str]]:
         shutil.copy(epub, site / "book.epub")
         with _serve(site) as base, browser_page() as (page, problems):
             page.goto(f"{base}/reader.html")
-            result = page.evaluate("([url, index]) => readBook(url, index)", ["book.epub", show_index])
-            return result, problems
+            return page.evaluate(script, ["book.epub", argument]), problems

@@ -101,8 +101,16 @@ def test_package_metadata(sample_epub: Path) -> None:
     assert meta("schema:accessModeSufficient") == ["textual"]
     assert {"structuralNavigation", "tableOfContents", "alternativeText"} <= set(meta("schema:accessibilityFeature"))
     assert meta("schema:accessibilityHazard") == ["none"]
-    assert meta("schema:accessibilitySummary")
-    assert meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    # What this file has: its print page numbers, from the print edition it names; no feature outside the vocabulary
+    assert {"pageBreakMarkers", "printPageNumbers", "pageNavigation"} <= set(meta("schema:accessibilityFeature"))
+    assert "table" not in meta("schema:accessibilityFeature")
+    summary = meta("schema:accessibilitySummary")[0]
+    assert "an editor's note and 3 articles, with 4 footnotes, 1 image and 1 table" in summary
+    assert "The 12 pages of the print edition are marked" in summary
+    assert dc("source") == meta("pageBreakSource") == [f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'issuepress:urn:uuid:{expected_id}')}"]
+    # No conformance claim: WCAG conformance needs a person's evaluation too, and the claim must name who made it
+    assert meta("dcterms:conformsTo") == []
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en" and opf.get("dir") == "ltr"
     assert opf.xpath("//opf:item[@properties='cover-image']/@href", namespaces=NS) == ["images/cover.jpg"]
 
 

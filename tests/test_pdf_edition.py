@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -183,6 +184,14 @@ def test_characters_no_font_has_stop_the_pdfs_at_their_line_and_the_other_editio
     assert "pdf: not written (1 problem)" in result.stderr and "screen-pdf: not written" in result.stderr
     assert not (sample / "build/2024-11/2024-11.pdf").exists()
     assert (sample / "build/2024-11/2024-11.epub").is_file() and (sample / "build/2024-11/html/index.html").is_file()
+    # ... without the page numbers of a print edition that was not made, and saying so
+    for edition in ("EPUB", "web edition"):
+        assert any(line.startswith(f"issues/2024-11/issue.yaml: warning: the {edition} has no print page numbers: "
+                                   "the print edition could not be made: issues/2024-11/articles/letter-from-lahore.md")
+                   for line in problem_lines(result.stderr)), result.stderr
+    with zipfile.ZipFile(sample / "build/2024-11/2024-11.epub") as archive:
+        assert b"pagebreak" not in archive.read("EPUB/moscow-and-islamabad.xhtml")
+        assert b"page-list" not in archive.read("EPUB/nav.xhtml")
 
 
 def test_nested_lists_are_marked_in_the_theme_s_fonts(sample: Path) -> None:

@@ -35,7 +35,7 @@ def _formats(values: tuple[str, ...]) -> list[str]:
     if unknown:
         raise click.BadParameter(f"unknown format {', '.join(unknown)}; choose from {', '.join(EDITIONS)}",
                                  param_hint="--format")
-    return list(dict.fromkeys(names)) or list(EDITIONS)
+    return list(dict.fromkeys(names)) or [name for name, edition in EDITIONS.items() if edition.by_default]
 
 
 def _interrupt(signum, frame) -> None:
@@ -66,7 +66,8 @@ def main(context: click.Context, quiet: bool, verbose: bool) -> None:
 @main.command("build")
 @click.argument("issue_id")
 @click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT",
-              help=f"Edition to build: {', '.join(EDITIONS)} (repeat, or separate with commas). Default: all.")
+              help=f"Edition to build: {', '.join(EDITIONS)} (repeat, or separate with commas). Default: all but "
+                   f"{', '.join(name for name, edition in EDITIONS.items() if not edition.by_default)}.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write the editions here instead of build/ISSUE_ID.")
 @click.option("--no-cache", is_flag=True, help="Redo everything; do not use or fill build/.cache.")

@@ -19,7 +19,7 @@ from typing import Callable, Generic, TypeVar
 
 from . import content
 from .cache import Cache, MemoryCache
-from .editions import EDITIONS, Edition, Finish, Made
+from .editions import EDITIONS, Edition, Finish, Made, folios
 from .errors import IssueError, Problem, Problems
 from .layouts import Theme, load_theme
 from .load import manifest
@@ -122,12 +122,15 @@ def build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None = 
 
 def layout_workers(formats: list[str]):
     """A block in which the PDF editions' layout processes run, started now: before the issue is
-    read, and before a progress display starts a thread (forking a threaded process is unsafe)."""
-    if not any(EDITIONS[name].lays_out for name in formats):
+    read, and before a progress display starts a thread (forking a threaded process is unsafe). The
+    editions that carry the print edition's page numbers lay it out there too, when it is not cached."""
+    if not any(EDITIONS[name].lays_out or EDITIONS[name].paged for name in formats):
         return nullcontext()
     from .editions.pdf.layout import workers_started
 
-    return workers_started()
+    # Only the page numbers, which a build that laid the print edition out left in the cache: the processes
+    # load WeasyPrint when they are given a part to lay out, not beside a build that may not need them
+    return workers_started(preload=any(EDITIONS[name].lays_out for name in formats))
 
 
 def _started_beside_layout(formats: list[str], start: Callable[[str], T]) -> list[tuple[str, T]]:
@@ -216,12 +219,17 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
         return making
 
     started = dict(_started_beside_layout(formats, start))
-    for name in formats:
+    # The editions that carry the print edition's page numbers are finished after it (when it failed, without
+    # them), and before the other PDFs, whose assembly goes on in a layout process meanwhile
+    for name in sorted(formats, key=lambda name: 0 if name == "pdf" else 1 if EDITIONS[name].paged else 2):
         making = started[name]
         begun = time.perf_counter()
+        printed = started.get("pdf")
+        refused = printed.problems if making.edition.paged and printed and printed.made is None else ()
         if making.finish is not None:
             try:
-                making.made = making.finish()
+                with folios.print_refused(refused):
+                    making.made = making.finish()
             except IssueError as error:  # preflight refused it, say: the web edition and the EPUB are still written
                 making.problems = error.problems
         making.seconds += time.perf_counter() - begun

@@ -45,6 +45,10 @@ class Edition:
     writes: str  # under the output folder, "{id}" standing for the issue; a trailing "/" is a folder
     module: str  # under issuepress.editions: defines start() and rehearse()
     lays_out: bool = False  # laid out in pages by WeasyPrint, in the layout processes
+    # Carries the print edition's page numbers (folios.py): made after the print PDF when both are built (without
+    # the numbers if it failed), and taking the print layout from the cache or the layout processes otherwise
+    paged: bool = False
+    by_default: bool = True  # built when no --format is given (and listed by `list`)
     media_type: str | None = None  # a single file the preview offers for download (None: not offered)
 
     def target(self, out: Path, issue_id: str) -> Path:
@@ -78,9 +82,10 @@ def _registry(*editions: Edition) -> dict[str, Edition]:
 
 
 EDITIONS: dict[str, Edition] = _registry(
-    Edition("html", "web edition", "html/", "html.edition"),
-    Edition("epub", "EPUB", "{id}.epub", "epub.edition", media_type="application/epub+zip"),
+    Edition("html", "web edition", "html/", "html.edition", paged=True),
+    Edition("epub", "EPUB", "{id}.epub", "epub.edition", paged=True, media_type="application/epub+zip"),
     Edition("pdf", "print PDF", "{id}.pdf", "pdf.print_pdf", lays_out=True, media_type="application/pdf"),
     Edition("screen-pdf", "screen PDF", "{id}-screen.pdf", "pdf.screen_pdf", lays_out=True,
             media_type="application/pdf"),
+    Edition("offprints", "offprints", "offprints/", "pdf.offprints", lays_out=True, by_default=False),
 )

@@ -60,6 +60,12 @@ def issue_identifier(rendered: RenderedIssue) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'issuepress:{publication}:{issue.volume}:{issue.number}')}"
 
 
+def print_identifier(rendered: RenderedIssue) -> str:
+    """The print edition's identifier (the DocumentID of its XMP, press/pdfx.py): the EPUB names it as the source
+    of its page numbers."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'issuepress:{issue_identifier(rendered)}')}"
+
+
 def build_timestamp(issue) -> dt.datetime:
     """The moment recorded in the editions: SOURCE_DATE_EPOCH if set, else the issue's date at midnight UTC.
 
@@ -122,7 +128,9 @@ def _url(base_url: str | None, page: str) -> str:
     return f"{base_url}{page}" if base_url else page
 
 
-def issue_json_ld(rendered: RenderedIssue, base_url: str | None) -> dict[str, Any]:
+def issue_json_ld(rendered: RenderedIssue, base_url: str | None,
+                  printed: dict[str, tuple[int, int]] | None = None) -> dict[str, Any]:
+    """`printed`: each piece's first and last page in the print edition, where known."""
     issue = rendered.issue
     data = {"@context": "https://schema.org", **_periodical(rendered)}
     if issue.editor:
@@ -130,12 +138,15 @@ def issue_json_ld(rendered: RenderedIssue, base_url: str | None) -> dict[str, An
     if issue.description:
         data["description"] = issue.description
     data["hasPart"] = [
-        {"@type": "Article", "headline": piece.title, "url": _url(base_url, piece.page)} for piece in rendered.pieces
+        {"@type": "Article", "headline": piece.title, "url": _url(base_url, piece.page),
+         **_pagination((printed or {}).get(piece.slug))} for piece in rendered.pieces
     ]
     return data
 
 
-def article_json_ld(rendered: RenderedIssue, article: Article, base_url: str | None) -> dict[str, Any]:
+def article_json_ld(rendered: RenderedIssue, article: Article, base_url: str | None,
+                    printed: tuple[int, int] | None = None) -> dict[str, Any]:
+    """`printed`: the article's first and last page in the print edition, where known."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -147,6 +158,7 @@ def article_json_ld(rendered: RenderedIssue, article: Article, base_url: str | N
                    for a in article.authors],
         "isPartOf": _periodical(rendered),
         "url": _url(base_url, article.page),
+        **_pagination(printed),
     }
     if article.subtitle:
         data["alternativeHeadline"] = article.subtitle
@@ -155,3 +167,11 @@ def article_json_ld(rendered: RenderedIssue, article: Article, base_url: str | N
     if article.keywords:
         data["keywords"] = list(article.keywords)
     return data
+
+
+def _pagination(printed: tuple[int, int] | None) -> dict[str, Any]:
+    """schema.org's pages of a print edition: pageStart, pageEnd and the range as text."""
+    if printed is None:
+        return {}
+    first, last = printed
+    return {"pageStart": first, "pageEnd": last, "pagination": f"{first}-{last}" if last != first else str(first)}

@@ -100,6 +100,8 @@ def edition_states(root: Path, summary: IssueSummary) -> dict[str, str]:
     newest = newest_input(root, summary.issue) if summary.issue else float("inf")
     states = {}
     for name, edition in EDITIONS.items():
+        if not edition.by_default:  # made only when asked for (offprints): not missing when absent
+            continue
         built = _built_at(edition.target(root / "build" / summary.id, summary.id))
         states[name] = "not built" if built is None else "up to date" if built >= newest else "out of date"
     return states

@@ -265,7 +265,7 @@ def _epub_maker(rendered: RenderedIssue, theme: Theme, names: str):
     from ..editions.epub.edition import IMPRINT, PACKAGE, EpubEdition, copy_package
 
     edition = EpubEdition(rendered, theme, extra_text=names)
-    base = edition.package()
+    base = edition.package(pages=_print_pages(rendered, theme))
     template = CopyTemplate(base, (PACKAGE, IMPRINT))
     with zipfile.ZipFile(io.BytesIO(base)) as archive:
         package = archive.read(PACKAGE)
@@ -274,6 +274,19 @@ def _epub_maker(rendered: RenderedIssue, theme: Theme, names: str):
         return template.copy({PACKAGE: copy_package(package, identifier), IMPRINT: edition.imprint(label, identifier)})
 
     return "epub", hashlib.sha256(base).hexdigest(), make
+
+
+def _print_pages(rendered: RenderedIssue, theme: Theme):
+    """The print edition's pages, for the copies' page list: from the build cache (a build of the issue left the
+    print layout there), else laid out. Copies are made without them only where the print layout fails, as the
+    issue's own EPUB would be; the cache is read, never written, by making copies."""
+    from ..cache import Cache
+    from ..editions import folios
+
+    try:
+        return folios.pages_for(rendered, theme, Cache(rendered.issue.magazine.root / "build" / ".cache"))
+    except IssueError:
+        return None
 
 
 def _pdf_maker(rendered: RenderedIssue, theme: Theme):

@@ -8,10 +8,14 @@ wall clock. ebooklib does not get to write the XHTML or the navigation
 document: it re-parses content documents as HTML, which loses `<head>`
 content and mangles `epub:type`, and its navigation document cannot carry
 per-entry `lang`/`dir`. So those go in as plain items.
+
+The print edition's page numbers (folios.py) are marked in the text where each printed page begins and listed in
+the navigation document's page list; without them (the print PDF failed) the EPUB is made all the same, and says so.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -21,15 +25,17 @@ from lxml import etree
 
 from ...cache import MemoryCache
 from ...content.tree import copy_of
+from ...errors import IssueError
 from ...layouts import Theme
 from ...model import Article, Asset, RenderedIssue
-from .. import Finish, Made, common
+from .. import Finish, Made, citation, common, folios
 from ..faces import declared_ranges
-from . import container
+from ..folios import PrintPages
+from . import accessibility, container, pagelist
 from .container import Store
 from .cover import typographic_cover
 from .fontsubset import subset_fonts
-from .xhtml import KNOWN_PREFIXES, to_xhtml
+from .xhtml import KNOWN_PREFIXES, XML_LANG, to_xhtml
 
 FOLDER = "EPUB"
 
@@ -50,12 +56,27 @@ PACKAGE = f"{FOLDER}/content.opf"
 
 
 def start(rendered: RenderedIssue, theme: Theme, cache: Store | None = None) -> Finish:
-    made = Made(EpubEdition(rendered, theme, cache).package(cache))
-    return lambda: made
+    """Cut the fonts now (beside the print layout, in a build of every edition); the returned function takes the
+    print edition's page numbers, from the cache or laid out, and makes the EPUB."""
+    store = cache or MemoryCache()
+    edition = EpubEdition(rendered, theme, store)
+    edition.cut_fonts(store)  # the page numbers add no character of their own: the same fonts, from the cache
+
+    def finish() -> Made:
+        try:
+            pages = folios.pages_for(rendered, theme, store)
+        except IssueError as error:  # the print edition cannot be laid out, or failed in this build
+            return Made(edition.package(store), "without print page numbers",
+                        (folios.unavailable(rendered, "EPUB", error),))
+        return Made(edition.package(store, pages), f"{pages.count} print pages listed")
+
+    return finish
 
 
 def rehearse(rendered: RenderedIssue, theme: Theme) -> tuple:
-    start(rendered, theme, MemoryCache())
+    """`check`: the EPUB made in memory without laying out the print edition (its page numbers are the print
+    layout's, which `check --print` lays out)."""
+    EpubEdition(rendered, theme, MemoryCache()).package(MemoryCache())
     return ()
 
 
@@ -74,17 +95,26 @@ class EpubEdition:
         context.update(licences=theme.licences_for(self.fonts),
                        typefaces=theme.typefaces(self.fonts) or "the reader's fonts")
         self.context = context
+        self.pages: PrintPages | None = None  # those of the last package: a copy's imprint marks them too
 
-    def package(self, store: Store | None = None) -> bytes:
-        documents = _documents(self.rendered, self.theme, self.context)
+    def cut_fonts(self, store: Store | None) -> None:
+        """Cut the fonts to the text of the EPUB without page numbers, keeping the result in `store`."""
+        self._fonts(_documents(self.rendered, self.theme, self.context, None), store)
+
+    def package(self, store: Store | None = None, pages: PrintPages | None = None) -> bytes:
+        """The EPUB, with the print edition's `pages` marked and listed (None: without print page numbers)."""
+        self.pages = pages
+        documents = _documents(self.rendered, self.theme, self.context, pages)
         images = [self.cover] + [asset for asset in self.rendered.assets if asset.href != self.cover.href]
         fonts = self._fonts(documents, store)
-        book = _package(self.rendered, documents, self.css, images, fonts, self.cover)
+        book = _package(self.rendered, documents, self.css, images, fonts, self.cover, pages)
         raw = io.BytesIO()
         # compresslevel 0: ebooklib's zip is only read back here, and packed again below.
         ebooklib_epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False, "compresslevel": 0,
-                                             "mtime": self.modified, "raise_exceptions": True})
+                                             "mtime": self.modified, "raise_exceptions": True,
+                                             "package_direction": True})
         written = container.unpack(raw.getvalue())
+        written[PACKAGE] = _with_language(written[PACKAGE], self.rendered.issue.language)
         order = ["META-INF/container.xml", PACKAGE, f"{FOLDER}/toc.ncx"]
         order += [f"{FOLDER}/{d.name}" for d in documents] + [f"{FOLDER}/css/epub.css"]
         order += [f"{FOLDER}/{a.href}" for a in fonts + images]
@@ -104,7 +134,8 @@ class EpubEdition:
         issue = self.rendered.issue
         lang = {"lang": issue.language, "dir": self.context["issue_direction"], "prefixes": ""}
         markup = self.theme.render_xhtml("epub/imprint.xhtml", **{**self.context, "prepared_for": prepared_for,
-                                                            "copy_identifier": copy_identifier}, **lang)
+                                                            "copy_identifier": copy_identifier}, **lang,
+                                         page_breaks=pagelist.breaks(self.pages, "imprint"))
         return markup.encode("utf-8")
 
 
@@ -114,37 +145,54 @@ def copy_package(package: bytes, copy_identifier: str) -> bytes:
     return package.replace(b"</metadata>", entry.encode("utf-8"), 1)
 
 
-def _documents(rendered: RenderedIssue, theme: Theme, context: dict) -> list[Document]:
+def _documents(rendered: RenderedIssue, theme: Theme, context: dict, pages: PrintPages | None) -> list[Document]:
     issue = rendered.issue
-    pages = {piece.page for piece in rendered.pieces} | {"contributors.html", "index.html"}
+    web_pages = {piece.page for piece in rendered.pieces} | {"contributors.html", "index.html"}
     lang = {"lang": issue.language, "dir": context["issue_direction"], "prefixes": ""}
+    ids = {piece.slug: piece.ids for piece in rendered.pieces}
+
+    def render(name: str, document: str, **more) -> str:
+        return theme.render_xhtml(name, **context, **{**lang, **more},
+                                  page_breaks=pagelist.breaks(pages, document, ids.get(document, frozenset())))
+
     documents = [
-        Document("cover.xhtml", "Cover", theme.render_xhtml("epub/cover.xhtml", **context, **lang)),
-        Document("title.xhtml", issue.full_title, theme.render_xhtml("epub/title.xhtml", **context, **lang)),
-        Document("nav.xhtml", "Contents", theme.render_xhtml("epub/nav.xhtml", **context, **lang), ("nav",)),
+        Document("cover.xhtml", "Cover", render("epub/cover.xhtml", "cover")),
+        Document("title.xhtml", issue.full_title, render("epub/title.xhtml", "title")),
+        Document("nav.xhtml", "Contents", render("epub/nav.xhtml", "contents",
+                                                 page_list=pagelist.page_list(pages, ids)), ("nav",)),
     ]
     for piece in rendered.pieces:
-        body = to_xhtml(copy_of(piece.markup), pages)
+        tree = copy_of(piece.markup)
+        folios.mark(tree, folios.in_text(pages, piece.slug), functools.partial(pagelist.marker, taken=piece.ids))
+        body = to_xhtml(tree, web_pages)
         prefixes = " ".join(f"{p}: {KNOWN_PREFIXES[p]}" for p in body.prefixes)
-        markup = theme.render_xhtml("epub/article.xhtml", **context, article=piece, body=body.markup,
-                              lang=piece.language, dir=piece.direction, prefixes=prefixes)
+        cited = citation.cite(rendered, piece, pages.pages_of(piece.slug) if pages else None)
+        markup = render("epub/article.xhtml", piece.slug, article=piece, body=body.markup, cite=cited,
+                        lang=piece.language, dir=piece.direction, prefixes=prefixes)
         documents.append(Document(f"{piece.slug}.xhtml", piece.title, markup, ("mathml",) if piece.has_math else ()))
     if rendered.contributors:
         documents.append(Document("contributors.xhtml", "Contributors",
-                                  theme.render_xhtml("epub/contributors.xhtml", **context, **lang)))
-    documents.append(Document("imprint.xhtml", "Imprint",
-                              theme.render_xhtml("epub/imprint.xhtml", **context, **lang)))
+                                  render("epub/contributors.xhtml", "contributors")))
+    documents.append(Document("imprint.xhtml", "Imprint", render("epub/imprint.xhtml", "imprint")))
     if context["licences"]:  # reachable from the imprint, out of the reading order
-        documents.append(Document("licences.xhtml", "Font licences",
-                                  theme.render_xhtml("epub/licences.xhtml", **context, **lang), linear=False))
+        documents.append(Document("licences.xhtml", "Font licences", render("epub/licences.xhtml", "licences"),
+                                  linear=False))
     return documents
 
 
+def _with_language(package: bytes, language: str) -> bytes:
+    """The package document with its language on the root (xml:lang), which ebooklib leaves out: reading
+    systems and assistive technology take the metadata's language from it."""
+    root = etree.fromstring(package)
+    root.set(XML_LANG, language)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
 def _package(rendered: RenderedIssue, documents: list[Document], css: str, images: list[Asset],
-             fonts: list[Asset], cover: Asset) -> ebooklib_epub.EpubBook:
+             fonts: list[Asset], cover: Asset, pages: PrintPages | None) -> ebooklib_epub.EpubBook:
     book = ebooklib_epub.EpubBook()
     book.FOLDER_NAME = FOLDER
-    _metadata(book, rendered)
+    _metadata(book, rendered, pages)
     items = {}
     for document in documents:
         item = ebooklib_epub.EpubItem(uid=_item_id(document.name), file_name=document.name,
@@ -205,7 +253,7 @@ def _ncx_entries(rendered: RenderedIssue) -> list:
     return entries
 
 
-def _metadata(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> None:
+def _metadata(book: ebooklib_epub.EpubBook, rendered: RenderedIssue, pages: PrintPages | None) -> None:
     issue, magazine = rendered.issue, rendered.issue.magazine
     book.metadata = {}  # drop ebooklib's random identifier and generator line
     book.set_identifier(common.issue_identifier(rendered))
@@ -242,37 +290,12 @@ def _metadata(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> None:
                           {"refines": "#periodical", "property": "dcterms:identifier"})
     book.add_metadata(None, "meta", "", {"name": "calibre:series", "content": magazine.title})
     book.add_metadata(None, "meta", "", {"name": "calibre:series_index", "content": position})
-    _accessibility(book, rendered)
+    if pages is not None:  # where the page numbers come from: the print edition, by its identifier
+        book.add_metadata("DC", "source", pages.source)
+        book.add_metadata(None, "meta", pages.source, {"property": "pageBreakSource"})
+    accessibility.describe(book, rendered, pages)
 
 
 def _person(book, element: str, ident: str, name: str, role: str) -> None:
     book.add_metadata("DC", element, name, {"id": ident})
     book.add_metadata(None, "meta", role, {"refines": f"#{ident}", "property": "role", "scheme": "marc:relators"})
-
-
-def _accessibility(book: ebooklib_epub.EpubBook, rendered: RenderedIssue) -> None:
-    """EPUB Accessibility 1.1 metadata, claiming only what this file really does."""
-    described = not any(piece.undescribed_images for piece in rendered.pieces)
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability", "ARIA"]
-    if described:
-        features.append("alternativeText")
-    if any(piece.has_table for piece in rendered.pieces):
-        features.append("table")
-    if any(piece.has_math for piece in rendered.pieces):  # with the TeX as each formula's alttext
-        features += ["MathML", "describedMath"]
-    for mode in ("textual", "visual"):  # the cover, at least, is an image
-        book.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
-    book.add_metadata(None, "meta", "textual" if described else "textual,visual",
-                      {"property": "schema:accessModeSufficient"})
-    for feature in features:
-        book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
-    book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
-    summary = ("Every piece has a heading structure, a declared language and a place in the table of "
-               "contents, which also lists each article's sections; footnotes link to their notes and back. "
-               + ("Every image has a text alternative. " if described else
-                  "Some images have no text alternative. ")
-               + "Text size, typeface and colours follow the reader's settings.")
-    book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
-    if described:  # without text alternatives for every image, the file does not meet WCAG AA
-        book.add_metadata(None, "meta", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA",
-                          {"property": "dcterms:conformsTo"})

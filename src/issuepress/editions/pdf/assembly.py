@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import pikepdf
 
-from . import furniture
+from . import furniture, xmp
 from .furniture import PageFurniture
 from .marks import PT_PER_MM, apply_marks
 from .press import edition as press_edition
@@ -80,8 +80,10 @@ def plan(order: list[tuple[str, str]], pages: dict[str, int], heads: dict[str, t
 
 def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[PageFurniture | None],
              geometry, screen: bool, marks: frozenset[str], metadata: dict[str, str], language: str,
-             press=None) -> bytes:
-    """`press`: for print, what makes the PDF a PDF/X for the press (press.edition.PressJob), or None."""
+             press=None, record: xmp.Record | None = None, first: int = 1) -> bytes:
+    """`press`: for print, what makes the PDF a PDF/X for the press (press.edition.PressJob), or None; `record`: the
+    XMP's publication fields where no PDF/X packet carries them; `first`: the number of the first page (an
+    offprint's pages keep their numbers in the issue, and their sides)."""
     final = pikepdf.new()
     sources = {name: pikepdf.open(io.BytesIO(part.pdf)) for name, part in parts.items()}
     sheets = pikepdf.open(io.BytesIO(sheet.pdf))
@@ -91,8 +93,9 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
     width, height = geometry.trim_width * PT_PER_MM, geometry.trim_height * PT_PER_MM
     slug = 0.0 if screen else geometry.slug * PT_PER_MM
     placed: dict[tuple[str, int], pikepdf.Dictionary] = {}  # page dictionaries as they came from their part
-    turned: set[int] = set()  # the pages laid out sideways, by number
-    for number, slot in enumerate(plan.slots, start=1):
+    turned: set[int] = set()  # the pages laid out sideways, by their place in this PDF (from 1)
+    for place, slot in enumerate(plan.slots, start=1):
+        number = place - 1 + first  # the page's number in the issue, which says its side
         if slot.part is None:
             final.add_blank_page(page_size=(width, height))
         elif (slot.part, slot.index) in placed:  # a Notes page again: a page may sit in the tree only once
@@ -102,13 +105,13 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
             placed[slot.part, slot.index] = pikepdf.Dictionary(final.pages[-1].obj)
         page = final.pages[-1]
         if _sideways(page, width, height):
-            turned.add(number)
+            turned.add(place)
             _turn_links(page, width)
             if screen:  # a screen shows the page as it is read: landscape, the table upright
                 page.Rotate = 90
         page.MediaBox = [-slug, -slug, width + slug, height + slug]
         page.TrimBox = [0, 0, width, height]
-        if number in turned:  # WeasyPrint's, sideways (for print, the marks set it again with the bleed)
+        if place in turned:  # WeasyPrint's, sideways (for print, the marks set it again with the bleed)
             page.BleedBox = [0, 0, width, height]
         # The page's own drawing goes inside q/Q: WeasyPrint's starts by flipping the y axis, which the
         # furniture and the marks drawn after it must not inherit. Parts are laid out with the mean of the
@@ -116,20 +119,21 @@ def assemble(plan: Plan, parts: dict[str, Part], sheet: Part, furnishing: list[P
         half = (geometry.outer - geometry.inner) / 2 * PT_PER_MM if slot.shift and not screen else 0.0
         move = f"1 0 0 1 {-half if number % 2 else half:.3f} 0 cm" if half else ""
         # A page laid out sideways is turned a quarter (its top to the left edge), then moved like the others
-        turn = f" 0 1 -1 0 {width:.3f} 0 cm" if number in turned else ""
+        turn = f" 0 1 -1 0 {width:.3f} 0 cm" if place in turned else ""
         page.contents_add(f"q {move}{turn}\n".encode(), prepend=True)
         page.contents_add(b"\nQ")
-        if furnishing[number - 1] is not None:
-            furniture.draw(page, furnishing[number - 1], forms, len(forms) - len(furniture.DIGITS), geometry, screen)
+        if furnishing[place - 1] is not None:
+            furniture.draw(page, furnishing[place - 1], forms, len(forms) - len(furniture.DIGITS), geometry, screen)
         if not screen:
             apply_marks(page, (0, 0, width, height), geometry.bleed * PT_PER_MM, marks)
-    _join_destinations(final, sources, {final.pages[number - 1].objgen for number in turned}, width)
-    _link_parts(final)
+    _link_parts(final, _join_destinations(final, sources, {final.pages[place - 1].objgen for place in turned}, width))
     _outline(final, plan, parts, height, turned)
     for key, value in metadata.items():
         final.docinfo[key] = value
     final.Root.Lang = pikepdf.String(language)
     version = press_edition.apply(final, press)
+    if press is None and record is not None:
+        xmp.write(final, record)
     out = io.BytesIO()
     final.save(out, deterministic_id=True, compress_streams=True, fix_metadata_version=False, min_version=version)
     return out.getvalue()
@@ -196,9 +200,9 @@ def _turn_links(page: pikepdf.Page, width: float) -> None:
 
 
 def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf], turned: set[tuple[int, int]],
-                       width: float) -> None:
-    """Every part's named destinations (element ids, unique across parts) in the finished PDF; on a page laid
-    out sideways, the point turned with the page."""
+                       width: float) -> set[str]:
+    """Every part's named destinations (element ids, unique across parts) in the finished PDF, their names
+    returned; on a page laid out sideways, the point turned with the page."""
     names = pikepdf.Array()
     entries: dict[str, pikepdf.Object] = {}
     for source in sources.values():
@@ -216,16 +220,27 @@ def _join_destinations(final: pikepdf.Pdf, sources: dict[str, pikepdf.Pdf], turn
         names.append(pikepdf.String(name))
         names.append(entries[name])
     final.Root.Names = pikepdf.Dictionary(Dests=pikepdf.Dictionary(Names=names))
+    return set(entries)
 
 
-def _link_parts(final: pikepdf.Pdf) -> None:
-    """Links written across parts as GOTO URLs become links to the named destination."""
+def _link_parts(final: pikepdf.Pdf, destinations: set[str]) -> None:
+    """Links written across parts as GOTO URLs become links to the named destination; a link to a part this PDF
+    has not (an offprint's to another article) is left out, its words kept."""
     for page in final.pages:
-        for annotation in page.get("/Annots", []):
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = []
+        for annotation in annotations:
             action = annotation.get("/A")
             uri = str(action.get("/URI", "")) if action is not None else ""
             if uri.startswith(GOTO):
+                if uri[len(GOTO):] not in destinations:
+                    continue
                 annotation.A = pikepdf.Dictionary(S=pikepdf.Name.GoTo, D=pikepdf.String(uri[len(GOTO):]))
+            kept.append(annotation)
+        if len(kept) != len(annotations):
+            page.obj.Annots = pikepdf.Array(kept)
 
 
 def _outline(final: pikepdf.Pdf, plan: Plan, parts: dict[str, Part], height: float, turned: set[int]) -> None:

@@ -24,16 +24,16 @@ from ...errors import IssueError, Problem, shown_path
 from ...layouts import Theme
 from ...model import Asset, PrintSettings, RenderedIssue
 from .. import Finish, Made, common
-from . import assembly, furniture, marks, preflight
+from . import assembly, furniture, marks, preflight, xmp
 from .drawings import in_theme_fonts, theme_stacks
 from .fontfaces import effective_ranges
-from .layout import lay_out, workers_started
+from .layout import cached, lay_out, workers_started
 from .pool import WorkFailed
 from .press import edition as press_edition
 from .press import report as press_report
 from .print_blocks import Measure
 from .print_html import print_body, size_images
-from .types import BASE_URL, GOTO, GOTO_PAGE, PartSpec
+from .types import BASE_URL, GOTO, GOTO_PAGE, Part, PartSpec
 
 CODE_SCALE = 0.85  # code's size, as a share of the text's: css/print.css says the same
 
@@ -103,15 +103,28 @@ def render_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
     return start_pdf(rendered, theme, cache, screen, thorough)()
 
 
-def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
-              thorough: bool = False) -> Callable[[], tuple[bytes, preflight.Report]]:
-    """Lay out the parts and plan the pages now; the returned function assembles and preflights.
+@dataclass
+class Planned:
+    """The issue laid out part by part and its pages planned: what the PDFs are assembled from, and what the
+    other editions take their print page numbers from (pages.py)."""
 
-    Where layout processes have already laid out parts in this build (so WeasyPrint is loaded
-    there), the assembly goes to one of them: the build goes on with the next edition meanwhile
-    (the screen PDF's assembly then runs beside the print PDF's).
-    """
-    issue = rendered.issue
+    settings: PrintSettings
+    geometry: PageGeometry
+    context: dict
+    files: dict
+    files_key: str
+    slack: float  # how far pages move sideways to mirror their margins, in CSS px
+    parts: dict[str, Part]
+    laid_out: set[str]  # the parts laid out now (the others came from the cache)
+    plan: assembly.Plan
+    drawing: list[Problem]  # what could not be drawn (formulas), as warnings
+
+
+def plan_pages(rendered: RenderedIssue, theme: Theme, cache, screen: bool, workers,
+               cached_only: bool = False) -> Planned | None:
+    """Lay out the parts (in `workers`, or here) or take them from the cache, then plan the pages: the contents
+    page, which needs the page numbers, is laid out once with the numbers it would have on one page, and
+    again only if it takes more. `cached_only`: None unless every part is in the cache (nothing is laid out)."""
     settings, geometry, context, files, specs, drawing = _prepared(rendered, theme, screen)
     # What every part may use besides its own HTML and stylesheet: the images and the theme.
     files_key = cache_key(sorted((a.href, a.digest) for a in rendered.assets),
@@ -121,22 +134,47 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
     order = [(spec.name, spec.kind) for spec in specs]
     heads = _heads(rendered)
     padded = 1 if screen else 4 if settings.binding == "saddle-stitch" else 2
+
+    def laid(wanted: list[PartSpec]) -> tuple[dict[str, Part], set[str]] | None:
+        if cached_only:
+            found = cached(wanted, files, slack, cache, files_key)
+            return (found, set()) if found is not None else None
+        return lay_out(wanted, files, slack, cache, files_key, workers)
+
+    first = laid([spec for spec in specs if spec.kind != "contents"])
+    if first is None:
+        return None
+    parts, laid_out = first
+    pages = {name: part.pages for name, part in parts.items()} | {"contents": 1}
+    plan = assembly.plan(order, pages, heads, geometry.recto, padded)
+    for _attempt in range(3):
+        contents = laid([_spec(theme, "contents", "contents", {**context, "starts": plan.starts})])
+        if contents is None:
+            return None
+        parts["contents"], laid_out = contents[0]["contents"], laid_out | contents[1]
+        pages["contents"] = parts["contents"].pages
+        replanned = assembly.plan(order, pages, heads, geometry.recto, padded)
+        settled, plan = replanned.starts == plan.starts, replanned  # the slots always match the parts
+        if settled:
+            break
+    return Planned(settings, geometry, context, files, files_key, slack, parts, laid_out, plan, drawing)
+
+
+def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
+              thorough: bool = False) -> Callable[[], tuple[bytes, preflight.Report]]:
+    """Lay out the parts and plan the pages now; the returned function assembles and preflights.
+
+    Where layout processes have already laid out parts in this build (so WeasyPrint is loaded
+    there), the assembly goes to one of them: the build goes on with the next edition meanwhile
+    (the screen PDF's assembly then runs beside the print PDF's).
+    """
+    issue = rendered.issue
     with workers_started() as workers, _said_as_problems(rendered):
-        parts, laid_out = lay_out([spec for spec in specs if spec.kind != "contents"], files, slack, cache,
-                                  files_key, workers)
-        # The contents page needs the page numbers, which need its own page count: it is laid out
-        # once with the numbers it would have on one page, and again only if it takes more.
-        pages = {name: part.pages for name, part in parts.items()} | {"contents": 1}
-        plan = assembly.plan(order, pages, heads, geometry.recto, padded)
-        for _attempt in range(3):
-            contents = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
-            found, again = lay_out([contents], files, slack, cache, files_key, workers)
-            parts["contents"], laid_out = found["contents"], laid_out | again
-            pages["contents"] = parts["contents"].pages
-            replanned = assembly.plan(order, pages, heads, geometry.recto, padded)
-            settled, plan = replanned.starts == plan.starts, replanned  # the slots always match the parts
-            if settled:
-                break
+        planned = plan_pages(rendered, theme, cache, screen, workers)
+        assert planned is not None, "laid out, not only taken from the cache"
+        settings, geometry, context, files = planned.settings, planned.geometry, planned.context, planned.files
+        files_key, slack, parts, laid_out, plan = (planned.files_key, planned.slack, planned.parts,
+                                                   planned.laid_out, planned.plan)
         cells, furnishing = furniture.cells_for(plan.slots, screen)
         sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
                          stylesheet="css/furniture.css")
@@ -154,7 +192,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
             context, cache, workers)
         job = (plan, prepared.parts if prepared else parts, prepared.sheet if prepared else sheets["furniture"],
                furnishing, geometry, screen, settings.marks, _metadata(rendered), issue.language,
-               prepared.job if prepared else None)
+               prepared.job if prepared else None, xmp.issue_record(rendered))
         assembled_key = press_edition.assembly_key(job) if prepared is not None else None
         assembled = cache.get("press-assembly", assembled_key) if assembled_key else None
         # Only workers that outlive this block (a build's) can be left to finish the assembly.
@@ -179,7 +217,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
         ignored = dict.fromkeys(item for part in laid_out_parts for item in part.facts.css_ignored)
         report.problems += [Problem(f"the PDF's layout ignores {declaration}", theme.origins.get(sheet), warning=True)
                             for sheet, declaration in ignored]
-        report.problems += drawing
+        report.problems += planned.drawing
         report.parts, report.laid_out, report.processes = len(parts), len(laid_out), processes
         if prepared is not None:
             def page_label(number: int) -> str:

@@ -14,7 +14,7 @@ import logging
 import multiprocessing.util
 
 from ...model import Asset
-from . import pool, preflight, private, worker
+from . import pagestarts, pool, preflight, private, worker
 from .fontfaces import font_configuration
 from .types import BASE_URL, Bookmark, Part, PartSpec
 
@@ -23,9 +23,14 @@ from .types import BASE_URL, Bookmark, Part, PartSpec
 _JOB: dict = {}
 
 
-def workers_started():
-    """Layout processes for the PDF editions built inside this block (see `pool.workers_started`)."""
-    return pool.workers_started(preload=_load_weasyprint)
+def workers_started(preload: bool = True):
+    """Layout processes for the PDF editions built inside this block (see `pool.workers_started`); `preload`:
+    they load WeasyPrint at once, else when a part is first given them."""
+    return pool.workers_started(preload=_load_weasyprint if preload else _load_nothing)
+
+
+def _load_nothing() -> None:
+    pass
 
 
 def _load_weasyprint() -> None:
@@ -38,15 +43,13 @@ def lay_out(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: fl
 
     Returns the parts by name, and the names of those laid out in this call.
     """
-    from ...cache import key as cache_key
-
     results: dict[str, Part] = {}
     todo: list[tuple[PartSpec, str]] = []
     for spec in specs:
-        digest = cache_key("pdf-part", spec.html, slack_px, files_key, files[spec.stylesheet])
-        cached = cache.get_object("pdf-part", digest)
-        if cached is not None:
-            results[spec.name] = cached
+        digest = _digest(spec, files, slack_px, files_key)
+        found = cache.get_object("pdf-part", digest)
+        if found is not None:
+            results[spec.name] = found
         else:
             todo.append((spec, digest))
     todo.sort(key=lambda item: -item[0].weight)  # longest first: the workers finish together
@@ -60,6 +63,19 @@ def lay_out(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: fl
         cache.put_object("pdf-part", digest, part)
         results[spec.name] = part
     return results, {spec.name for spec, _ in todo}
+
+
+def cached(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: float, cache,
+           files_key: str) -> dict[str, Part] | None:
+    """The parts as a layout of the same HTML, stylesheet and files left them in the cache; None if any is not."""
+    found = {spec.name: cache.get_object("pdf-part", _digest(spec, files, slack_px, files_key)) for spec in specs}
+    return None if any(part is None for part in found.values()) else found
+
+
+def _digest(spec: PartSpec, files: dict[str, Asset | bytes], slack_px: float, files_key: str) -> str:
+    from ...cache import key as cache_key
+
+    return cache_key("pdf-part", spec.html, slack_px, files_key, files[spec.stylesheet])
 
 
 def _lay_out_here(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_px: float) -> list[Part]:
@@ -127,7 +143,8 @@ def _lay_out_one(spec: PartSpec) -> Part:
         pdf = _compressed(document.write_pdf(pdf_identifier=True, uncompressed_pdf=True))
     facts = preflight.part_facts(document, _JOB["slack_px"], tuple(heard.characters),
                                  tuple((spec.stylesheet, declaration) for declaration in ignored))
-    return Part(spec.name, pdf, len(document.pages), tuple(_bookmarks(document)), facts, tuple(fetcher.refused))
+    return Part(spec.name, pdf, len(document.pages), tuple(_bookmarks(document)), facts, tuple(fetcher.refused),
+                pagestarts.page_starts(document))
 
 
 class HeardFromWeasyPrint(logging.Handler):

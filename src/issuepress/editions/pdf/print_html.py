@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 
 from .formulas import draw_formulas
 from .print_blocks import Measure, fit
+from .types import NODE
 
 BLOCKS = ("p", "pre", "ul", "ol", "li", "blockquote", "div", "figure", "figcaption", "table", "thead", "tbody",
           "tfoot", "tr", "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "section")
@@ -26,8 +27,10 @@ def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str,
     """A copy of an article's tree -> its HTML in the print document. `page_slugs` maps web page names
     ("x.html") to piece slugs; `footnotes` is "foot" or "end"; links to other pieces get the `elsewhere`
     prefix (they cross from one laid-out part to another). Each block keeps its `data-line`, so that
-    preflight says at which line of the article text runs out of the page. Formulas become drawings; one that
-    cannot be drawn is said through `warn(element, message)`."""
+    preflight says at which line of the article text runs out of the page, and each element its place in the tree
+    (`NODE`), so that the layout can say where each page begins in the text (pagestarts.py). Formulas become
+    drawings; one that cannot be drawn is said through `warn(element, message)`."""
+    number(container)  # before anything changes the tree's shape: the other editions count the article's own
     draw_formulas(container, warn)
     for element in container.iter(etree.Element):
         element.attrib.pop("epub:type", None)
@@ -44,6 +47,14 @@ def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str,
         fit(container, measure)
     markup = lxml_html.tostring(container, encoding="unicode")
     return markup[len("<div>"):-len("</div>")]
+
+
+def number(container) -> None:
+    """Each element of a fresh copy of an article's tree gets its place in the tree, in document order: the other
+    editions find an element by counting their own copies the same way (folios.mark)."""
+    for ordinal, element in enumerate(container.iter(etree.Element)):
+        if ordinal:  # the container itself (0) is not printed: its children are the article
+            element.set(NODE, str(ordinal))
 
 
 def _label_headings(container) -> None:

@@ -1,10 +1,12 @@
-"""The shared vocabulary of the PDF editions: what a part is, laid out or to lay out, and where parts link to.
+"""The shared vocabulary of the PDF editions: what a part is, laid out or to lay out, where parts link to, and
+where the print edition's pages begin (for the EPUB and the web edition: folios.py).
 
 This module imports nothing else of the package, so that every module of it can import this one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 BASE_URL = "https://issuepress.invalid/"  # a host that cannot exist: every fetch is answered from memory
@@ -12,6 +14,9 @@ BASE_URL = "https://issuepress.invalid/"  # a host that cannot exist: every fetc
 # to the named destination "anchor" when the parts are assembled.
 GOTO_PAGE = BASE_URL + "goto"
 GOTO = GOTO_PAGE + "#"
+# Numbers each element of an article's tree in the print HTML (folios.number), so that a laid-out page can say
+# which element it begins in (pagestarts.py) in terms the EPUB's and the web edition's copies of the tree share.
+NODE = "data-node"
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,17 @@ class PartFacts:
 
 
 @dataclass(frozen=True)
+class PageStart:
+    """Where a laid-out page begins in the part's text, in terms the EPUB and the web edition share with it
+    (pagestarts.py): the element its first word or image belongs to, and how far into that element's text."""
+
+    node: int | None  # the element's place in its article's tree (folios.NODE); None: the layout's own markup
+    count: int  # characters of the element's own text (not its children's, spaces not counted) before the page
+    # begins; -1: the page begins with the element itself (an image)
+    anchor: str = ""  # the id of the nearest element around it that has one (the back matter's sections)
+
+
+@dataclass(frozen=True)
 class Part:
     name: str
     pdf: bytes
@@ -52,3 +68,36 @@ class Part:
     bookmarks: tuple[Bookmark, ...]
     facts: PartFacts
     refused: tuple[str, ...] = ()  # URLs the layout asked for that are not the issue's
+    starts: tuple[PageStart | None, ...] = ()  # each page's (None: a page with no text or image of its own)
+
+
+@dataclass(frozen=True)
+class Folio:
+    """Where one printed page begins in the EPUB (and, for the articles' pages, in the web edition)."""
+
+    label: str  # the folio, as printed
+    document: str  # a piece's slug, or "cover", "title", "contents", "contributors", "imprint"
+    node: int | None = None  # in a piece: the element of its first word (None: the document's top, or its end)
+    count: int = 0  # letters of that element's own text before it (-1: before the element, an image)
+    end: bool = False  # at the document's end: what the EPUB has no page of (Notes pages, the back cover)
+    anchor: str = ""  # in the contributors' page: the contributor whose bio it begins with
+    blank: bool = False  # a page left blank (before an article that opens on a right-hand page)
+
+
+@dataclass(frozen=True)
+class PrintPages:
+    folios: tuple[Folio, ...]  # every page of the print edition, in order
+    ranges: Mapping[str, tuple[int, int]]  # a piece's slug -> its first and last page
+    source: str  # the print edition's identifier (its XMP DocumentID): where the numbers come from
+
+    @property
+    def count(self) -> int:
+        return len(self.folios)
+
+    def of(self, document: str) -> list[Folio]:
+        return [folio for folio in self.folios if folio.document == document]
+
+    def pages_of(self, slug: str) -> str:
+        """'3' or '3–5': the pages a piece was printed on."""
+        first, last = self.ranges[slug]
+        return str(first) if first == last else f"{first}\u2013{last}"

@@ -26,6 +26,7 @@ from rich.text import Text
 from ... import recipe
 from ...cache import Cache
 from ...editions import EDITIONS
+from ...editions.html.edition import preview_files
 from ...errors import IssueError, Problem
 from ...terminal import Output, because_of, ordered
 from ..watching import ChangeQueue, MagazineWatcher
@@ -60,7 +61,7 @@ class Preview:
         with self.building:
             try:
                 rendered, theme = recipe.load(self.root, self.issue_id, self.cache)
-                files, problems = EDITIONS["html"].make(rendered, theme, self.cache).data, ()
+                files, problems = preview_files(rendered, theme, self.cache), ()
                 self.title, warnings = rendered.issue.title, rendered.warnings
                 self.cache.commit()
             except IssueError as error:

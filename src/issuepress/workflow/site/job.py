@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ... import recipe
 from ...cache import CODE, Cache, MemoryCache
+from ...editions.folios import pages_for
 from ...editions.html.edition import web_files
 from ...errors import IssueError, Problem
 from ...layouts import FONT_URL
@@ -59,7 +60,10 @@ def build_issue(job: IssueJob) -> IssueResult:
     cache = Cache(root / "build" / ".cache") if job.use_cache else MemoryCache()
     try:
         rendered, theme = recipe.load(root, job.issue_id, cache)
-        pages = web_files(rendered, theme, site=site_context(job.issue_id, job.downloads))
+        # The print page numbers when the issue's print layout is in the cache (a build of its EPUB or PDFs, or
+        # `site --downloads`, put it there): the site never lays out an issue's print edition itself
+        printed = print_pages_if_cached(rendered, theme, cache)
+        pages = web_files(rendered, theme, site=site_context(job.issue_id, job.downloads), pages=printed)
         fonts = tuple(sorted(name.removeprefix("fonts/") for name in pages if name.startswith("fonts/")
                              and not name.endswith(".txt")))
         pages = {name: data for name, data in pages.items() if not name.startswith("fonts/")}
@@ -91,6 +95,13 @@ def build_issue(job: IssueJob) -> IssueResult:
     outside = tuple(sorted(str(path) for path in read if folder not in Path(path).resolve().parents))
     return IssueResult(job.issue_id, CODE, record, files, fonts, outside, rendered.warnings,
                        cache_entries=dict(cache.pending), seconds=time.perf_counter() - started)
+
+
+def print_pages_if_cached(rendered, theme, cache):
+    try:
+        return pages_for(rendered, theme, cache, lay_out=False)
+    except IssueError:  # the print layout's own mistake: `issuepress build` says it
+        return None
 
 
 def _body(rendered, slug: str) -> str:

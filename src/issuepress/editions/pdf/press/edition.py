@@ -18,6 +18,7 @@ from ....cache import key as cache_key
 from ....errors import IssueError, Problem
 from ....model import PrintSettings, RenderedIssue
 from ... import common
+from .. import xmp
 from . import conditions, cover, images, inks
 from .conditions import Condition
 from .pdfx import PDF_VERSION, Identity
@@ -81,7 +82,7 @@ def prepare(rendered: RenderedIssue, theme, settings: PrintSettings, stylesheets
     moment = common.build_timestamp(issue).strftime("%Y-%m-%dT%H:%M:%SZ")
     identity = Identity(document=common.issue_identifier(rendered), title=issue.full_title, moment=moment,
                         creator=issue.editor or "", description=issue.description or "",
-                        keywords=", ".join(issue.keywords))
+                        keywords=", ".join(issue.keywords), record=xmp.issue_record(rendered))
     converted = images.for_press(rendered.assets, condition.profile, condition.digest, cache)
     prepared.job = PressJob(condition, converted, identity)
     return prepared
@@ -114,7 +115,7 @@ def _recolour(job: tuple) -> tuple:
 def assembly_key(job: tuple) -> str:
     """A digest of everything the print PDF's assembly is made from (`pdfassembly.assemble(*job)`): a
     rebuild of an unchanged print PDF (another edition changed, or none) takes it from the cache."""
-    plan, parts, sheet, furnishing, geometry, screen, marks, metadata, language, press = job
+    plan, parts, sheet, furnishing, geometry, screen, marks, metadata, language, press, record = job
 
     def laid_out(part) -> tuple:
         return part.pages, part.bookmarks, hashlib.sha256(part.pdf).hexdigest()
@@ -124,7 +125,8 @@ def assembly_key(job: tuple) -> str:
     return cache_key("press-assembly", plan, sorted((name, laid_out(part)) for name, part in parts.items()),
                      laid_out(sheet), furnishing, geometry, screen, sorted(marks), metadata, language,
                      (press.condition.digest, press.condition.identifier, press.condition.registry,
-                      press.condition.condition, press.condition.summary, press.identity, images_) if press else None)
+                      press.condition.condition, press.condition.summary, press.identity, images_) if press else None,
+                     record)
 
 
 def apply(final, job: PressJob | None) -> str:

@@ -51,7 +51,8 @@ def _saved(document: pikepdf.Pdf, job, which: str, words: str) -> bytes:
         identity = job.identity
         make_pdfx(document, job.condition, type(identity)(
             document=f"{identity.document}:{which}", title=f"{identity.title} ({words})", moment=identity.moment,
-            creator=identity.creator, description=identity.description, keywords=identity.keywords))
+            creator=identity.creator, description=identity.description, keywords=identity.keywords,
+            record=identity.record))
         version = PDF_VERSION
     out = io.BytesIO()
     document.save(out, deterministic_id=True, min_version=version, fix_metadata_version=False)

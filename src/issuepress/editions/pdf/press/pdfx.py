@@ -2,8 +2,9 @@
 
 The print PDF is assembled by pikepdf from parts WeasyPrint laid out separately, so nothing a layout
 could say about PDF/X survives the join: this is written at assembly, the same way for the full issue,
-the interior and the cover. Every value is derived from the issue (never the clock or a random number),
-so two builds give the same bytes: the XMP is written without pikepdf stamping itself and the time.
+the interior and the cover, with the publication's Dublin Core and PRISM fields (xmp.py) in the same packet.
+Every value is derived from the issue (never the clock or a random number), so two builds give the same
+bytes: the XMP is written without pikepdf stamping itself and the time.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
+from ..xmp import Record, describe
 from .conditions import Condition
 
 VERSION = "PDF/X-4"
@@ -30,6 +32,7 @@ class Identity:
     creator: str = ""  # the editor
     description: str = ""
     keywords: str = ""
+    record: Record | None = None  # the publication's Dublin Core and PRISM fields (xmp.py), in the same packet
 
 
 def make_pdfx(document: pikepdf.Pdf, condition: Condition, identity: Identity) -> int:
@@ -66,6 +69,8 @@ def make_pdfx(document: pikepdf.Pdf, condition: Condition, identity: Identity) -
 def _xmp(document: pikepdf.Pdf, identity: Identity) -> None:
     ids = uuid.uuid5(uuid.NAMESPACE_URL, f"issuepress:{identity.document}")
     with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        if identity.record is not None:  # first: the file's own title ("... (interior)") is said below
+            describe(meta, identity.record)
         meta["dc:title"] = identity.title
         if identity.creator:
             meta["dc:creator"] = [identity.creator]
