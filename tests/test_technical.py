@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from accessibility import ace_violations, axe_violations
 from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image
+from sitetools import static_server
 
+from browser import browser_page
 from conftest import REPO, built, one_issue_magazine, problem_lines, run_cli, vnu_jar
 from epubcheck_tool import assert_epub_valid
 from pdftools import boxes, fonts, page_texts, placed_words
@@ -419,3 +422,17 @@ def test_every_font_in_the_pdfs_is_the_themes_and_embedded(technical: tuple[Path
         for font, embedded in fonts(root / "build/x" / name):
             assert embedded, f"{font} is not embedded in {name}"
             assert any(font.split("+", 1)[-1].startswith(family) for family in families), f"{font} in {name}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which, issue", [("technical", "x"), ("carpentries", "c")])
+def test_ace_and_axe_find_no_violation_in_code_formulas_callouts_and_wide_tables(
+        which: str, issue: str, request: pytest.FixtureRequest) -> None:
+    root, _said = request.getfixturevalue(which)
+    build = root / "build" / issue
+    assert ace_violations(build / f"{issue}.epub") == []
+    pages = sorted(path.name for path in (build / "html").glob("*.html"))
+    assert len(pages) >= 4
+    with static_server(build / "html") as address, browser_page(width=390, height=844) as (browser, _problems):
+        found = {page: axe_violations(browser, address + page) for page in pages}  # a phone: things must scroll
+    assert found == {page: [] for page in pages}

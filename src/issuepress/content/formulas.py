@@ -96,6 +96,7 @@ def _replace(placeholder: etree._Element, math: etree._Element, display: str) ->
         for child in list(placeholder):
             placeholder.remove(child)
         placeholder.set("class", BLOCK_CLASS)
+        placeholder.set("tabindex", "0")  # a formula wider than the screen scrolls: a keyboard must reach it
         placeholder.append(math)
         return
     math.tail = placeholder.tail
