@@ -79,8 +79,11 @@ _LAST: list[tuple[RenderedIssue, object, object, PrintPages]] = []
 def unavailable(rendered: RenderedIssue, edition: str, error: IssueError) -> Problem:
     """The warning of an edition made without print page numbers, naming why."""
     first = error.problems[0] if error.problems else None
-    why = str(first) if first else "the print edition could not be made"
-    return Problem(f"the {edition} has no print page numbers: the print edition could not be made: {why}",
+    if _REFUSED.get():  # the print PDF failed in this build: its problems are reported with it, once
+        why = " (its problems are reported with the print PDF)"
+    else:  # laid out for this edition alone: nothing else says why
+        why = f": {first}" if first else ""
+    return Problem(f"the {edition} has no print page numbers: the print edition could not be made{why}",
                    shown_path(rendered.issue.manifest, rendered.issue.magazine.root), warning=True)
 
 

@@ -116,7 +116,7 @@ def _folio(folio: Folio, piece: Article, language: str) -> lxml_html.HtmlElement
     if piece.language != language:  # the word is the publication's, in the language
         word.set("lang", language)
     word.text, word.tail = "page ", folio.label
-    # and a space after it, hidden like "page " (as partials/macros.html folio() does): read aloud or as text,
+    # and a space after it, hidden like "page " (as partials/pages.html folio() does): read aloud or as text,
     # "page 12" is not glued to the next word
     etree.SubElement(marker, "span", {"class": "folio-word"}).text = " "
     return marker
