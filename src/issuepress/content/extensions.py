@@ -39,6 +39,8 @@ def use(md: MarkdownIt) -> None:
     md.add_render_rule("fenced_div_close", lambda self, tokens, idx, options, env: "</div>\n")
     md.use(attrs_plugin, after=("image", "code_inline", "link_close"))
     md.use(attrs_block_plugin)
+    # before the attrs plugin's block rule, which would take `{% include links.md %}` for attributes and drop it
+    md.block.ruler.before("attr", "liquid_tag", liquid_tag)
     md.use(deflist_plugin)
     md.use(sub_plugin)
     md.use(superscript_plugin)
@@ -239,7 +241,21 @@ def _closing(tokens: list[Token], index: int) -> int:
 
 FENCE_ALONE = re.compile(r"^:{3,}\s*(\S*)\s*$")
 ATTRIBUTES_ALONE = re.compile(r"^\{[:.#]?[^}]*\}\s*$")
+LIQUID_ALONE = re.compile(r"^\s*\{%.*%\}\s*$")  # a Jekyll template tag: `{% include links.md %}` ends many lessons
 TRAILING_ATTRIBUTES = re.compile(r"^\{((?:\s*(?:[.#][\w-]+|[\w-]+=(?:\"[^\"]*\"|'[^']*'|[^\s}]+)))+)\s*\}")
+
+
+def liquid_tag(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """A line that is only a Jekyll template tag: left out, and said at its line (`env["leftovers"]`)."""
+    if state.sCount[start] - state.blkIndent >= 4:
+        return False
+    line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
+    if not LIQUID_ALONE.match(line):
+        return False
+    if not silent:
+        state.env.setdefault("liquid", []).append((line, start))
+        state.line = start + 1
+    return True
 
 
 def leftover_syntax(state: StateCore) -> None:
@@ -247,12 +263,14 @@ def leftover_syntax(state: StateCore) -> None:
     to) leave their paragraph, and are said at their line (`env["leftovers"]`): never printed as written."""
     said = state.env.setdefault("leftovers", [])
     said.extend(state.env.pop("unplaced_attributes", []))
+    said.extend(state.env.pop("liquid", []))
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "inline" or token.map is None or not index or tokens[index - 1].type != "paragraph_open":
             continue
         lines = token.content.split("\n")
-        kept = [line for line in lines if not (FENCE_ALONE.match(line) or ATTRIBUTES_ALONE.match(line))]
+        kept = [line for line in lines
+                if not (FENCE_ALONE.match(line) or ATTRIBUTES_ALONE.match(line) or LIQUID_ALONE.match(line))]
         if len(kept) != len(lines):
             said.extend((line, token.map[0] + offset) for offset, line in enumerate(lines) if line not in kept)
             token.content = "\n".join(kept)

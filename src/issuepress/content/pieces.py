@@ -229,6 +229,11 @@ def _render_body(body: str, language: str, piece: Piece) -> tuple[etree._Element
     env: dict = {"line_offset": piece.line_offset, "language": language}
     tokens = renderer.parse(body, env)
     for text, line in env.get("leftovers", ()):
+        if text.lstrip().startswith("{%"):
+            piece.problems.warn(f"'{text.strip()[:60]}' is a Jekyll (Liquid) template tag, which issuepress does "
+                                "not run; it is left out: write what it would bring in as Markdown",
+                                piece.path, line + 1 + piece.line_offset)
+            continue
         piece.problems.warn(f"'{text.strip()[:60]}' is Markdown extension syntax issuepress does not read here "
                             "(a ::: that closes no fenced div, an attribute list with no block before it); it is "
                             "left out", piece.path, line + 1 + piece.line_offset)
