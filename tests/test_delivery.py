@@ -222,6 +222,7 @@ def test_a_message_stopped_in_doubt_is_reported_and_sent_again_only_when_asked(t
         assert journal_rows(root)[("reader-002", "email")]["state"] == "sent"
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 def test_a_dry_run_writes_each_message_as_eml_without_connecting(tmp_path: Path) -> None:
     root = copy_sample(tmp_path / "magazine")
     (root / "magazine.yaml").open("a").write(  # a server that is not there: a dry run never connects

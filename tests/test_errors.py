@@ -57,6 +57,7 @@ def test_missing_argument_is_a_usage_error(sample: Path) -> None:
     assert run_cli("build", cwd=sample).returncode == 2
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 def test_failed_build_keeps_previous_edition(sample: Path) -> None:
     assert run_cli("build", "2024-11", "--format", "html", cwd=sample).returncode == 0
     index = sample / "build/2024-11/html/index.html"

@@ -137,6 +137,7 @@ def closed_within(lines: list[str], seconds: float) -> bool:
     return took <= seconds
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 @pytest.mark.parametrize("case, expected", [
     ("idle", "[1, 4, 9, 16]"),  # killed before any work: the other does it all
     ("mid-task", "[1, 4, 9]"),  # killed while laying out: the part is done again by the other
@@ -155,6 +156,7 @@ def test_a_part_that_crashes_its_worker_twice_is_said_not_retried_for_ever(tmp_p
     assert "SIGABRT" in lines[0] and "twice" in lines[0]
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 def test_a_part_that_never_finishes_is_stopped(tmp_path: Path) -> None:
     lines = probe(tmp_path, "forever", env={"ISSUEPRESS_TASK_SECONDS": "3"})
     assert lines[0] == "failed 1 it took more than 3 s", lines

@@ -88,6 +88,7 @@ def test_magazine_with_only_issues_builds(sample: Path) -> None:
     assert "Untitled Magazine" in index and "November 2024" in index
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 def test_magazine_layout_overrides_builtin(sample: Path) -> None:
     own = sample / "layouts/html"
     own.mkdir(parents=True)
@@ -111,6 +112,7 @@ def test_a_magazines_own_macros_from_an_older_theme_still_build(sample: Path) ->
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 def test_template_typo_is_reported_not_blank(sample: Path) -> None:
     own = sample / "layouts/html"
     own.mkdir(parents=True)

@@ -288,6 +288,7 @@ def test_libreoffice_changes_are_settled_as_pandoc_settles_words(magazine: Path,
         assert f"{WORDIMPORT / f'changes.{kind}'}: {where}: 1 insertion by Rashed Rahman" in lines
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 def test_writers_habits_become_what_an_editor_would_type(magazine: Path) -> None:
     result = run_cli("import", "2024-11", str(WORDIMPORT / "habits.docx"), cwd=magazine)
     assert result.returncode == 0, result.stderr
@@ -454,6 +455,7 @@ def test_pictures_captions_kinds_and_links(magazine: Path, tmp_path: Path) -> No
            "metafile (EMF), which no edition can show; it is left out" in result.stderr
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 def test_a_table_with_merged_cells_and_a_note_becomes_a_markdown_table(magazine: Path, tmp_path: Path) -> None:
     """A table Markdown cannot hold would be written as HTML, where its note is no note: it is made one."""
     (tmp_path / "table.md").write_text(

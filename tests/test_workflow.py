@@ -218,6 +218,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
 def test_theme_eject_then_a_layout_edit_shows_in_the_build(sample: Path) -> None:
     result = run_cli("theme", "eject", cwd=sample)
     assert result.returncode == 0, result.stderr
