@@ -229,6 +229,33 @@ def test_when_the_print_layout_fails_the_epub_and_web_edition_are_written_withou
     assert_epub_valid(sample / "build/2024-11/2024-11.epub")
 
 
+@pytest.mark.slow
+def test_when_preflight_refuses_the_print_pdf_the_other_editions_are_written_without_page_numbers(
+        sample: Path) -> None:
+    """The EPUB and the web edition are made from the print layout's pages while the print PDF is still being
+    assembled and checked; when its preflight then refuses it, they are made again without the numbers, which
+    would cite the pages of a PDF that was not written."""
+    from PIL import Image
+
+    Image.new("CMYK", (1200, 800), (255, 255, 255, 255)).save(sample / "issues/2024-11/images/ink.jpg", quality=95)
+    article = sample / "issues/2024-11/articles/letter-from-lahore.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n![A solid block of every ink](../images/ink.jpg)\n",
+                       encoding="utf-8")
+    result = run_cli("build", "2024-11", "-f", "pdf,epub,html", cwd=sample)
+    assert result.returncode == 1, result.stderr
+    lines = problem_lines(result.stderr)
+    assert any("400% ink on the paper in places" in line for line in lines), lines
+    for edition in ("EPUB", "web edition"):
+        assert (f"issues/2024-11/issue.yaml: warning: the {edition} has no print page numbers: the print edition "
+                "could not be made (its problems are reported with the print PDF)") in lines, lines
+    assert not (sample / "build/2024-11/2024-11.pdf").exists()
+    with zipfile.ZipFile(sample / "build/2024-11/2024-11.epub") as archive:
+        nav = archive.read("EPUB/nav.xhtml").decode()
+        opf = archive.read("EPUB/content.opf").decode()
+    assert "page-list" not in nav and "printPageNumbers" not in opf
+    assert 'class="folio"' not in (sample / "build/2024-11/html/moscow-and-islamabad.html").read_text()
+
+
 def marked(fragment: str, places: list[tuple[int, int]]) -> str:
     """`fragment` with a marker [N] at each (element's place in the tree, letters before it), as folios.mark puts them."""
     from issuepress.content.tree import parse, serialize

@@ -104,6 +104,15 @@ try:
             workers.map(forever, [1], {}, None, here)
         except pool.WorkFailed as failed:
             print("failed", failed.item, failed.reason)
+    elif case == "shared":
+        import threading
+        handed = workers.hand_off(square, None, 7)
+        mapping = threading.Thread(target=lambda: print("mapped", workers.map(held, [1], {}, None, here)))
+        mapping.start()
+        running(1)  # the other thread holds the workers now, waiting for its own task until "go"
+        print("handed", handed.result(), "while mapping", mapping.is_alive())
+        (gate / "go").touch()
+        mapping.join()
     elif case == "abandoned":
         first, second = workers.hand_off(big, None, 1), workers.hand_off(big, None, 2)
         running(1), running(2)
@@ -244,3 +253,13 @@ def test_a_build_interrupted_while_laying_out_stops_at_once_and_leaves_nothing(t
     assert not (root / "build/1891-07").exists()
     assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob(f"issuepress-layout-*{process.pid}*"))
     assert run_cli("build", "1891-07", "-f", "html", cwd=root).returncode == 0
+
+
+@pytest.mark.slow  # a second or more: the fast tier stays under a minute
+def test_a_result_another_thread_is_collecting_is_taken_at_once(tmp_path: Path) -> None:
+    """The print PDF's assembly is waited for while the screen PDF's layout holds the workers: its result is taken as
+    soon as it is in, not once the other thread's task ends."""
+    lines = probe(tmp_path, "shared")
+    assert "handed 49 while mapping True" in lines, lines
+    assert "mapped [1]" in lines, lines
+

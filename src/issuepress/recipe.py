@@ -133,46 +133,80 @@ def layout_workers(formats: list[str]):
     return workers_started(preload=any(EDITIONS[name].lays_out for name in formats))
 
 
-def _started_beside_layout(formats: list[str], start: Callable[[str], T]) -> list[tuple[str, T]]:
+def _started_beside_layout(formats: list[str], start: Callable[[str], T]) -> "_Started[T]":
     """`start(name)` for every edition: the PDF editions in a thread of their own, since they mostly wait
     for their layout processes, and the web edition and the EPUB meanwhile in this one. A rebuild after
     one story changed then takes as long as that story's layout, not that plus the other editions."""
     laid_out = [name for name in formats if EDITIONS[name].lays_out]
     others = [name for name in formats if name not in laid_out]
     if not laid_out or not others:
-        return [(name, start(name)) for name in formats]
-    beside = _Beside(lambda: [(name, start(name)) for name in laid_out])
+        return _Started({name: start(name) for name in formats})
+    beside = _Beside(laid_out, start)
     try:
-        here = [(name, start(name)) for name in others]
+        here = {name: start(name) for name in others}
     except BaseException:  # a bug, or Ctrl-C: the layout processes must be free again for the next build (--watch)
         beside.wait()
         raise
-    return here + beside.result()
+    return _Started(here, beside)
 
 
 class _Beside(Generic[T]):
-    """A function run in a daemon thread (an interrupted build does not wait for it); `result()` joins."""
+    """`start(name)` for each name in turn, in a daemon thread (an interrupted build does not wait for it);
+    `result(name)` waits for that one only, so that an edition can be finished while the next one starts."""
 
-    def __init__(self, function: Callable[[], T]):
-        self.function, self.value, self.error = function, None, None
+    def __init__(self, names: list[str], start: Callable[[str], T]):
+        self.names, self.start = names, start
+        self.values: dict[str, T] = {}
+        self.error: BaseException | None = None
+        self.changed = threading.Condition()
         self.thread = threading.Thread(target=self._run, name="issuepress-layout", daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         try:
-            self.value = self.function()
-        except BaseException as error:  # handed to the thread that asks for the result
-            self.error = error
+            for name in self.names:
+                value = self.start(name)
+                with self.changed:
+                    self.values[name] = value
+                    self.changed.notify_all()
+        except BaseException as error:  # handed to the thread that asks for a result
+            with self.changed:
+                self.error = error
+                self.changed.notify_all()
 
-    def result(self) -> T:
+    def result(self, name: str) -> T:
+        with self.changed:
+            # Each start is bounded (its layout processes' tasks are); the thread ends with a value or an error
+            self.changed.wait_for(lambda: name in self.values or self.error is not None or not self.thread.is_alive())
+            if name in self.values:
+                return self.values[name]
         self.thread.join()
         if self.error is not None:
             raise self.error
-        return self.value
+        raise AssertionError(f"the start of {name} ended without a result")
 
     def wait(self) -> None:
         """Once it has finished, whatever it did (the caller has its own error to say)."""
         self.thread.join()
+
+
+class _Started(Generic[T]):
+    """The editions' starts: those made in this thread, and those still being made beside it."""
+
+    def __init__(self, here: dict[str, T], beside: _Beside[T] | None = None):
+        self.here, self.beside = here, beside
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.here or (self.beside is not None and name in self.beside.names)
+
+    def __getitem__(self, name: str) -> T:
+        """The edition's start, once it has been made."""
+        return self.here[name] if name in self.here else self.beside.result(name)
+
+    def wait(self) -> None:
+        """Once every start has been made (or has failed: its error is raised where it is asked for)."""
+        if self.beside is not None:
+            self.beside.wait()
 
 
 @dataclass(frozen=True)
@@ -218,28 +252,60 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
         making.seconds = time.perf_counter() - begun
         return making
 
-    started = dict(_started_beside_layout(formats, start))
-    # The editions that carry the print edition's page numbers are finished after it (when it failed, without
-    # them), and before the other PDFs, whose assembly goes on in a layout process meanwhile
-    for name in sorted(formats, key=lambda name: 0 if name == "pdf" else 1 if EDITIONS[name].paged else 2):
-        making = started[name]
-        begun = time.perf_counter()
-        printed = started.get("pdf")
-        refused = printed.problems if making.edition.paged and printed and printed.made is None else ()
-        if making.finish is not None:
-            try:
-                with folios.print_refused(refused):
-                    making.made = making.finish()
-            except IssueError as error:  # preflight refused it, say: the web edition and the EPUB are still written
-                making.problems = error.problems
-        making.seconds += time.perf_counter() - begun
-        progress("done" if making.made is not None else "failed", name)
-    built = [_write(making, out_dir, issue_id) for name in formats if (making := started[name]).made is not None]
+    started = _started_beside_layout(formats, start)
+    try:
+        _finish_all(formats, started, progress)
+    except BaseException:  # a bug, or Ctrl-C: the layout processes must be free again for the next build (--watch)
+        started.wait()
+        raise
+    made = [started[name] for name in formats]
+    built = [_write(making, out_dir, issue_id) for making in made if making.made is not None]
     if built:
         cache.commit()  # what was made is right for its inputs, even where another edition failed
     failed = [Failed(making.edition, making.edition.target(out_dir, issue_id), making.problems)
-              for name in formats if (making := started[name]).made is None]
+              for making in made if making.made is None]
     return rendered, built, failed
+
+
+def _finish_all(formats: list[str], started: "_Started[_Making]", progress: Callable[[str, str], None]) -> None:
+    """Finish every edition started. The editions that carry the print edition's page numbers are finished as
+    soon as its pages are planned, while its assembly and the screen PDF's go on in the layout processes; should
+    the print PDF then fail (its preflight, say), they are made again without the numbers, which would cite the
+    pages of a PDF that was not written."""
+
+    def finish(making: _Making, refused: tuple[Problem, ...] = ()) -> None:
+        if making.finish is None:  # its start failed: its problems are said
+            return
+        begun = time.perf_counter()
+        making.made, making.problems = None, ()
+        try:
+            with folios.print_refused(refused):
+                making.made = making.finish()
+        except IssueError as error:  # preflight refused it, say: the web edition and the EPUB are still written
+            making.problems = error.problems
+        making.seconds += time.perf_counter() - begun
+
+    def said(name: str) -> None:
+        progress("done" if started[name].made is not None else "failed", name)
+
+    paged = [name for name in formats if EDITIONS[name].paged]
+    printed = started["pdf"] if "pdf" in formats else None
+    if printed is None:  # they lay the print edition out themselves: once the other PDFs have laid out the parts
+        started.wait()  # they share, not beside them (both would lay out every part)
+    for name in paged:
+        finish(started[name], printed.problems if printed is not None and printed.finish is None else ())
+    if printed is not None:
+        finish(printed)
+        said("pdf")
+        if printed.made is None and printed.finish is not None:
+            for name in paged:
+                finish(started[name], printed.problems)
+    for name in paged:
+        said(name)
+    for name in formats:
+        if name != "pdf" and name not in paged:
+            finish(started[name])
+            said(name)
 
 
 def _write(making: _Making, out_dir: Path, issue_id: str) -> Built:

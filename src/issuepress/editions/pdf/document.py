@@ -29,6 +29,7 @@ from .drawings import in_theme_fonts, theme_stacks
 from .fontfaces import effective_ranges
 from .layout import cached, lay_out, workers_started
 from .pool import WorkFailed
+from .press import conformance
 from .press import edition as press_edition
 from .press import report as press_report
 from .print_blocks import Measure
@@ -118,13 +119,17 @@ class Planned:
     laid_out: set[str]  # the parts laid out now (the others came from the cache)
     plan: assembly.Plan
     drawing: list[Problem]  # what could not be drawn (formulas), as warnings
+    sheet: Part | None = None  # the running heads and folios, when asked for (`sheet_for`)
 
 
 def plan_pages(rendered: RenderedIssue, theme: Theme, cache, screen: bool, workers,
-               cached_only: bool = False) -> Planned | None:
+               cached_only: bool = False,
+               sheet_for: Callable[[assembly.Plan, dict], PartSpec] | None = None) -> Planned | None:
     """Lay out the parts (in `workers`, or here) or take them from the cache, then plan the pages: the contents
     page, which needs the page numbers, is laid out once with the numbers it would have on one page, and
-    again only if it takes more. `cached_only`: None unless every part is in the cache (nothing is laid out)."""
+    again only if it takes more. `cached_only`: None unless every part is in the cache (nothing is laid out).
+    `sheet_for`: the sheet of running heads and folios for a plan (and the layouts' context), laid out beside the
+    contents on the plan of a one-page contents (Planned.sheet), and again only if the contents takes more."""
     settings, geometry, context, files, specs, drawing = _prepared(rendered, theme, screen)
     # What every part may use besides its own HTML and stylesheet: the images and the theme.
     files_key = cache_key(sorted((a.href, a.digest) for a in rendered.assets),
@@ -147,17 +152,29 @@ def plan_pages(rendered: RenderedIssue, theme: Theme, cache, screen: bool, worke
     parts, laid_out = first
     pages = {name: part.pages for name, part in parts.items()} | {"contents": 1}
     plan = assembly.plan(order, pages, heads, geometry.recto, padded)
+    sheet = None
     for _attempt in range(3):
-        contents = laid([_spec(theme, "contents", "contents", {**context, "starts": plan.starts})])
+        contents_spec = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
+        # The sheet waits for nothing but the plan: laid out in parallel with the contents, it is right unless the
+        # contents takes more pages than planned (a long issue), which lays it out again below
+        sheet_spec = sheet_for(plan, context) if sheet_for is not None and sheet is None else None
+        contents = laid([contents_spec] + ([sheet_spec] if sheet_spec is not None else []))
         if contents is None:
             return None
         parts["contents"], laid_out = contents[0]["contents"], laid_out | contents[1]
         pages["contents"] = parts["contents"].pages
         replanned = assembly.plan(order, pages, heads, geometry.recto, padded)
         settled, plan = replanned.starts == plan.starts, replanned  # the slots always match the parts
+        if sheet_spec is not None and settled:
+            sheet = contents[0][sheet_spec.name]
         if settled:
             break
-    return Planned(settings, geometry, context, files, files_key, slack, parts, laid_out, plan, drawing)
+    if sheet_for is not None and sheet is None:
+        laid_sheet = laid([sheet_for(plan, context)])
+        if laid_sheet is None:
+            return None
+        sheet = next(iter(laid_sheet[0].values()))
+    return Planned(settings, geometry, context, files, files_key, slack, parts, laid_out, plan, drawing, sheet)
 
 
 def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
@@ -169,16 +186,19 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
     (the screen PDF's assembly then runs beside the print PDF's).
     """
     issue = rendered.issue
+    def sheet_for(plan: assembly.Plan, context: dict) -> PartSpec:
+        cells, _furnishing = furniture.cells_for(plan.slots, screen)
+        return PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
+                        stylesheet="css/furniture.css")
+
     with workers_started() as workers, _said_as_problems(rendered):
-        planned = plan_pages(rendered, theme, cache, screen, workers)
-        assert planned is not None, "laid out, not only taken from the cache"
+        planned = plan_pages(rendered, theme, cache, screen, workers, sheet_for=sheet_for)
+        assert planned is not None and planned.sheet is not None, "laid out, not only taken from the cache"
         settings, geometry, context, files = planned.settings, planned.geometry, planned.context, planned.files
         files_key, slack, parts, laid_out, plan = (planned.files_key, planned.slack, planned.parts,
                                                    planned.laid_out, planned.plan)
-        cells, furnishing = furniture.cells_for(plan.slots, screen)
-        sheet = PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
-                         stylesheet="css/furniture.css")
-        sheets, _ = lay_out([sheet], files, slack, cache, files_key, workers)
+        _cells, furnishing = furniture.cells_for(plan.slots, screen)
+        sheets = {"furniture": planned.sheet}
         refused = dict.fromkeys(url.removeprefix(BASE_URL) for part in parts.values() for url in part.refused)
         if refused:  # the issue's own files were checked when it was read: these come from the layouts
             raise IssueError([Problem(f"the print layout asks for {url[:80]}, which is neither a file of the issue nor "
@@ -224,11 +244,26 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
                 part = plan.slots[number - 1].part
                 return labels.get(part, f"the {part}") if part else "a blank page"
 
+            judge = (lambda pdf: _judged(workers.hand_off(conformance.pdf_x_findings, pdf))) if handing_off else None
             report.package = press_report.complete(rendered, settings, prepared, geometry, data, report,
-                                                   preflight.image_citations(rendered), page_label, thorough, cache)
+                                                   preflight.image_citations(rendered), page_label, thorough, cache,
+                                                   judge)
         return data, report
 
     return finish
+
+
+def _judged(handed) -> Callable[[], tuple]:
+    """What waits for pdf-oxide's verdict in a layout process: a process that died reaching it is the checker's
+    failure, said as such (not fatal), like any other failure of the checker."""
+
+    def verdict() -> tuple:
+        try:
+            return handed.result()
+        except WorkFailed as failed:
+            return [], [], f"pdf-oxide could not check the file: {failed.reason}"
+
+    return verdict
 
 
 @contextmanager

@@ -42,6 +42,7 @@ T = TypeVar("T")
 
 POLL_SECONDS = 1.0  # how often a wait looks again at processes that may have died
 STOP_SECONDS = 5.0  # how long a worker asked to stop may take before it is killed
+SHARED_POLL_SECONDS = 0.01  # how often a thread waiting for a result another thread is collecting looks for it
 # How long one task (a part's layout, an assembly) may take before its worker is stopped: far longer
 # than any real part takes (a 100-page story lays out in under a minute), so only a stuck layout meets it.
 TASK_SECONDS = float(os.environ.get("ISSUEPRESS_TASK_SECONDS", "900"))
@@ -278,9 +279,17 @@ class Workers:
             task.error = WorkFailed(task.item, f"the layout process doing it stopped unexpectedly ({how}), twice")
 
     def result_of(self, task: _Task) -> Any:
-        with self._lock:
-            self._run([task], lambda task: task.function(*task.args))
-            return task.value
+        # Another thread waiting for its own tasks (the next edition's layout) records this one's result too: the
+        # result is taken as soon as it is in, not once that thread lets go of the workers
+        while not task.done:
+            if self._lock.acquire(timeout=SHARED_POLL_SECONDS):
+                try:
+                    self._run([task], lambda task: task.function(*task.args))
+                finally:
+                    self._lock.release()
+        if task.error is not None:
+            raise task.error
+        return task.value
 
     def close(self, abandoned: bool = False) -> None:
         """Stop the workers. `abandoned`: the build failed or was interrupted, and nothing they are
@@ -319,6 +328,7 @@ class HandedOff:
 
 
 _RUNNING: list[Workers] = []
+_DEPTH = threading.Lock()  # a build's editions enter and leave the block from two threads
 
 
 @contextmanager
@@ -327,11 +337,13 @@ def workers_started(preload: Callable[[], None]):
     ones that run `preload` first (None where they cannot help)."""
     if _RUNNING:
         outer = _RUNNING[-1]
-        outer.depth += 1
+        with _DEPTH:
+            outer.depth += 1
         try:
             yield outer
         finally:
-            outer.depth -= 1
+            with _DEPTH:
+                outer.depth -= 1
         return
     workers = Workers.start(preload)
     if workers is not None:

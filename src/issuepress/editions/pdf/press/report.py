@@ -24,11 +24,13 @@ SLOW = "page ink coverage, spot plates and black text in separations (run `issue
 
 
 def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometry, data: bytes, report,
-             cited: dict, page_label: Callable[[int], str], thorough: bool, cache) -> dict[str, bytes]:
+             cited: dict, page_label: Callable[[int], str], thorough: bool, cache,
+             judge: Callable[[bytes], Callable[[], tuple]] | None = None) -> dict[str, bytes]:
     """The package's files ("print/NAME" -> bytes), its problems added to `report` (the PDF edition's).
 
     A build of what an earlier build made (the same PDF, byte for byte) takes its package and verdicts
-    from the cache instead of checking the same bytes again."""
+    from the cache instead of checking the same bytes again. `judge(pdf)` starts pdf-oxide's verdict on a file
+    elsewhere (a layout process) and returns what waits for it; without it the verdicts are reached here."""
     issue = rendered.issue
     strip = prepared.strip.pdf if prepared.strip is not None else b""
     digest = cache_key("press-package", hashlib.sha256(data).hexdigest(), hashlib.sha256(strip).hexdigest(),
@@ -39,7 +41,7 @@ def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
                               (prepared.job.images.items() if prepared.job else ())))
     found = None if thorough else cache.get_object("press-package", digest)
     if found is None:
-        found = _package(rendered, settings, prepared, geometry, data, report, cited, page_label, thorough)
+        found = _package(rendered, settings, prepared, geometry, data, report, cited, page_label, thorough, judge)
         if not thorough:
             cache.put_object("press-package", digest, found)
     files, problems, report.press, report.checks = found
@@ -48,7 +50,7 @@ def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
 
 
 def _package(rendered: RenderedIssue, settings: PrintSettings, prepared, geometry, data: bytes, report,
-             cited: dict, page_label: Callable[[int], str], thorough: bool) -> tuple:
+             cited: dict, page_label: Callable[[int], str], thorough: bool, judge=None) -> tuple:
     """(files, problems, job sheet facts, checks)"""
     issue = rendered.issue
     files = package.print_files(issue.id, data, prepared, geometry, settings.marks)
@@ -60,8 +62,15 @@ def _package(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
         targets = dict(files)
         if thorough and f"{issue.id}-interior.pdf" in files and files[f"{issue.id}-interior.pdf"] is not data:
             targets[f"{issue.id}.pdf"] = data
-        for name, pdf in targets.items():
-            errors, warnings, missing = conformance.pdf_x_findings(pdf)
+        # pdf-oxide reads a whole file without letting go of Python's lock: in a layout process it no longer holds up
+        # the screen PDF's assembly, and the colour and ink checks below run meanwhile
+        verdicts = {name: judge(pdf) if judge is not None else _reached(conformance.pdf_x_findings(pdf))
+                    for name, pdf in targets.items()}
+        colour = _colours(files, data, page_label, thorough, issue.id)
+        ink_checks: list[dict] = []
+        ink = _ink(prepared, job.condition, cited, manifest, ink_checks)
+        for name, verdict in verdicts.items():
+            errors, warnings, missing = verdict()
             checks.append({"check": f"PDF/X-4 ({_oxide()})", "file": name,
                            "result": "not run" if missing else "failed" if errors else "passed",
                            "errors": errors, "warnings": warnings, **({"why": missing} if missing else {})})
@@ -69,12 +78,12 @@ def _package(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
             problems += [Problem(f"{name}: {warning} (pdf-oxide)", manifest, warning=True) for warning in warnings]
             if missing:
                 problems.append(Problem(missing, manifest, warning=True))
-        colour = _colours(files, data, page_label, thorough, issue.id)
         checks.append({"check": "no RGB or spot colour, no annotation inside the bleed" +
                        (", black text in black ink alone" if thorough else " (page resources)"),
                        "result": "failed" if colour else "passed", "found": [str(p.message) for p in colour]})
         problems += [Problem(p.message, manifest) for p in colour]
-        problems += _ink(prepared, job.condition, cited, manifest, checks)
+        problems += ink
+        checks += ink_checks
     if report.images:  # measured on the laid-out pages (preflight.part_facts)
         checks.append({"check": "image resolution at the printed size", "images": report.images,
                        "result": "failed" if any(image["ppi"] < preflight.PPI_ERROR for image in report.images)
@@ -98,6 +107,10 @@ def _package(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
     files["preflight.json"] = package.report_json(summary)
     files["job-sheet.txt"] = package.job_sheet(facts, files)
     return {f"print/{name}": content for name, content in files.items()}, problems, facts, checks
+
+
+def _reached(verdict: tuple) -> Callable[[], tuple]:
+    return lambda: verdict
 
 
 def _colours(files: dict[str, bytes], data: bytes, page_label: Callable[[int], str], thorough: bool,
