@@ -20,6 +20,7 @@ seconds: nothing a worker does can make the build hang.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -87,8 +88,14 @@ class Workers:
         self.folder = Path(tempfile.mkdtemp(prefix="issuepress-layout-"))
         (self.folder / "tmp").mkdir()
         self.workers: list[_Worker] = []
-        for _ in range(count):
-            self.workers.append(self._start_one(preload))
+        # Frozen, this process's objects are left alone by the workers' garbage collections, which would otherwise go
+        # through all of them again and again and copy every page they lie on (copy-on-write)
+        gc.freeze()
+        try:
+            for _ in range(count):
+                self.workers.append(self._start_one(preload))
+        finally:
+            gc.unfreeze()
         self._numbers = 0
         self._lock = threading.RLock()  # one thread at a time hands out tasks and reads results
         self._job: Job | None = None

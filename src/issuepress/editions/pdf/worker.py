@@ -5,6 +5,7 @@ when a task asks for them. The other side of `pool`.
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import pickle
 import signal
@@ -30,6 +31,7 @@ def serve(tasks, results, parent: int, preload: Callable[[], None], others: list
     # removed with the workers even when they are killed.
     os.environ["TMPDIR"] = tempfile.tempdir = temporary
     preload()
+    gc.freeze()  # WeasyPrint and its fonts stay for the worker's life: collections of a layout's garbage skip them
     while True:
         try:
             message = tasks.recv()
