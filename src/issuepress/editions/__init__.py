@@ -45,8 +45,9 @@ class Edition:
     writes: str  # under the output folder, "{id}" standing for the issue; a trailing "/" is a folder
     module: str  # under issuepress.editions: defines start() and rehearse()
     lays_out: bool = False  # laid out in pages by WeasyPrint, in the layout processes
-    # Carries the print edition's page numbers (folios.py): made after the print PDF when both are built (without
-    # the numbers if it failed), and taking the print layout from the cache or the layout processes otherwise
+    # Carries the print edition's page numbers (folios.py): when both are built, made once the print pages are
+    # planned, while the print PDF is assembled, and made again (its Finish called twice) without the numbers should
+    # the print PDF then fail; taking the print layout from the cache or the layout processes otherwise
     paged: bool = False
     by_default: bool = True  # built when no --format is given (and listed by `list`)
     media_type: str | None = None  # a single file the preview offers for download (None: not offered)
