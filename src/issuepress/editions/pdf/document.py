@@ -161,7 +161,8 @@ def plan_pages(rendered: RenderedIssue, theme: Theme, cache, screen: bool, worke
         contents = laid([contents_spec] + ([sheet_spec] if sheet_spec is not None else []))
         if contents is None:
             return None
-        parts["contents"], laid_out = contents[0]["contents"], laid_out | contents[1]
+        # (the sheet is not a part of the issue's pages: the summary counts parts)
+        parts["contents"], laid_out = contents[0]["contents"], laid_out | (contents[1] & {"contents"})
         pages["contents"] = parts["contents"].pages
         replanned = assembly.plan(order, pages, heads, geometry.recto, padded)
         settled, plan = replanned.starts == plan.starts, replanned  # the slots always match the parts
