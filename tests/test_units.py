@@ -148,3 +148,34 @@ def test_a_drawings_text_is_set_in_the_themes_face_of_its_kind(written: str, bec
                            {"Charis SIL", "Inter", "Noto Sans Mono"})
     text = etree.fromstring(drawn.data)[0]
     assert (text.get("font-family") or text.get("style")) == becomes
+
+
+def test_a_task_called_from_the_roomy_frame_maps_no_chunk_of_the_frame_stack_at_every_deep_call() -> None:
+    """Python keeps frames' data in 16 KiB chunks that it maps when a call needs a new one and unmaps when it returns
+    (each mapping a page fault or more): recursion that goes back and forth over a chunk's end, as WeasyPrint's
+    does, pays that at every crossing. Called from worker.roomy_call, it runs in one big chunk instead."""
+    import resource
+
+    from issuepress.editions.pdf.worker import roomy_call
+
+    def leaf() -> int:
+        return 1
+
+    def down(depth: int) -> int:  # deep enough to cross two chunk ends, a hundred leaf calls at every depth
+        return down(depth - 1) if depth else sum(leaf() for _ in range(100))
+
+    def sweep() -> int:
+        return sum(down(depth) for depth in range(300))
+
+    def faults(run) -> tuple[int, int]:
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        result = run()
+        return result, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+    assert roomy_call(max, (3, 4)) == 4
+    with pytest.raises(ZeroDivisionError):
+        roomy_call(divmod, (1, 0))
+    plain, plain_faults = faults(sweep)
+    roomy, roomy_faults = faults(lambda: roomy_call(sweep, ()))
+    assert plain == roomy == 30_000
+    assert plain_faults >= 100 and roomy_faults < plain_faults / 10, (plain_faults, roomy_faults)

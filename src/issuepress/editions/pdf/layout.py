@@ -82,7 +82,7 @@ def _lay_out_here(specs: list[PartSpec], files: dict[str, Asset | bytes], slack_
     """Lay out the parts in this process, one after the other."""
     _JOB.clear()
     _JOB.update(files=files, slack_px=slack_px)
-    return [_lay_out_one(spec) for spec in specs]
+    return [worker.roomy_call(_lay_out_one, (spec,)) for spec in specs]
 
 
 def _lay_out_in_worker(job: worker.Job, spec: PartSpec) -> Part:
