@@ -11,7 +11,7 @@ import pytest
 from lxml import html as lxml_html
 from PIL import Image
 
-from conftest import make_strand_magazine, one_issue_magazine, problem_lines, run_cli, run_on_terminal
+from conftest import built, make_strand_magazine, one_issue_magazine, problem_lines, run_cli, run_on_terminal
 from words import DIALECT, edition_words, expected_words, losses
 
 
@@ -161,3 +161,19 @@ def test_the_twelve_stories_lose_no_word_in_any_edition(tmp_path: Path) -> None:
     found = edition_words(root / "build/1891-07", "1891-07", list(bodies), titles)
     lost = losses({slug: expected_words(body, DIALECT) for slug, body in bodies.items()}, found, set())
     assert lost == [], "\n".join(lost)
+
+
+@pytest.mark.slow
+def test_a_footnote_that_calls_itself_builds_and_keeps_its_words(tmp_path: Path) -> None:
+    """A note whose text runs on (lazily) into a line that calls it, and which nothing else calls: the print edition
+    floated it into itself ("cannot append parent to itself", a traceback from every edition that takes the print
+    page numbers). Found by tests/test_fuzz.py. It is printed at the end of the article, with its number."""
+    from pdftools import page_texts
+
+    body = "Before the note.\n\n[^1]: The note's own words\n<span lang='la'>inst.</span>[^1]: and after its call\n"
+    root, said = built(one_issue_magazine(tmp_path / "magazine", {"selfcite": body}), "x")
+    assert "Traceback" not in said
+    printed = " ".join(" ".join(page.split()) for page in page_texts(root / "build/x/x.pdf"))
+    assert "Before the note." in printed and "own words inst." in printed and "and after its call" in printed
+    page = lxml_html.parse(str(root / "build/x/html/selfcite.html"))
+    assert "own words" in page.xpath("string(//body)")

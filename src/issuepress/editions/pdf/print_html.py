@@ -86,6 +86,8 @@ def _float_footnotes(container) -> None:
     for ref in container.xpath(".//sup[@class='footnote-ref']"):
         link = ref.find("a")
         noted = (link.get("href") or "#")[1:] if link is not None else ""
+        if noted in notes and notes[noted] in ref.iterancestors():
+            continue  # a note that calls itself, and is not placed yet: it cannot float into itself (see below)
         note = notes.pop(noted, None)
         if note is None:  # a second call of a note already placed: unlinked, numbered as that note below
             if link is not None:
@@ -123,7 +125,18 @@ def _float_footnotes(container) -> None:
         if noted in floats:
             link.text = floats[noted].get("data-number")
     for section in container.xpath(".//section[@class='footnotes']"):
-        section.drop_tree()
+        if not notes:
+            section.drop_tree()
+            continue
+        # A note that no call in the text leads to (one called only from inside itself) stays at the end, with
+        # its number, rather than being lost with the notes that floated
+        for item in section.xpath(".//li"):
+            if item.get("id") in notes:
+                number = re.search(r"(\d+)$", item.get("id") or "")
+                if number:
+                    item.set("value", number.group(1))
+            else:
+                item.drop_tree()
 
 
 def _number_lists(container) -> None:
