@@ -196,9 +196,6 @@ class _Started(Generic[T]):
     def __init__(self, here: dict[str, T], beside: _Beside[T] | None = None):
         self.here, self.beside = here, beside
 
-    def __contains__(self, name: str) -> bool:
-        return name in self.here or (self.beside is not None and name in self.beside.names)
-
     def __getitem__(self, name: str) -> T:
         """The edition's start, once it has been made."""
         return self.here[name] if name in self.here else self.beside.result(name)

@@ -156,7 +156,7 @@ def plan_pages(rendered: RenderedIssue, theme: Theme, cache, screen: bool, worke
     for _attempt in range(3):
         contents_spec = _spec(theme, "contents", "contents", {**context, "starts": plan.starts})
         # The sheet waits for nothing but the plan: laid out in parallel with the contents, it is right unless the
-        # contents takes more pages than planned (a long issue), which lays it out again below
+        # contents takes more pages than planned (a long issue); then it is laid out again with the next contents
         sheet_spec = sheet_for(plan, context) if sheet_for is not None and sheet is None else None
         contents = laid([contents_spec] + ([sheet_spec] if sheet_spec is not None else []))
         if contents is None:
@@ -170,11 +170,12 @@ def plan_pages(rendered: RenderedIssue, theme: Theme, cache, screen: bool, worke
             sheet = contents[0][sheet_spec.name]
         if settled:
             break
-    if sheet_for is not None and sheet is None:
-        laid_sheet = laid([sheet_for(plan, context)])
+    if sheet_for is not None and sheet is None:  # the contents never settled: the sheet of the last plan
+        sheet_spec = sheet_for(plan, context)
+        laid_sheet = laid([sheet_spec])
         if laid_sheet is None:
             return None
-        sheet = next(iter(laid_sheet[0].values()))
+        sheet = laid_sheet[0][sheet_spec.name]
     return Planned(settings, geometry, context, files, files_key, slack, parts, laid_out, plan, drawing, sheet)
 
 
@@ -187,6 +188,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
     (the screen PDF's assembly then runs beside the print PDF's).
     """
     issue = rendered.issue
+
     def sheet_for(plan: assembly.Plan, context: dict) -> PartSpec:
         cells, _furnishing = furniture.cells_for(plan.slots, screen)
         return PartSpec("furniture", "furniture", theme.render("pdf/furniture.html", **context, cells=cells),
@@ -199,7 +201,7 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
         files_key, slack, parts, laid_out, plan = (planned.files_key, planned.slack, planned.parts,
                                                    planned.laid_out, planned.plan)
         _cells, furnishing = furniture.cells_for(plan.slots, screen)
-        sheets = {"furniture": planned.sheet}
+        sheet = planned.sheet
         refused = dict.fromkeys(url.removeprefix(BASE_URL) for part in parts.values() for url in part.refused)
         if refused:  # the issue's own files were checked when it was read: these come from the layouts
             raise IssueError([Problem(f"the print layout asks for {url[:80]}, which is neither a file of the issue nor "
@@ -208,10 +210,10 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
         # For print: the parts in the press's inks, the images converted, a separate cover's spine laid out
         prepared = None if screen else press_edition.prepare(
             rendered, theme, settings, {name: files[name] for name in ("css/print.css", "css/furniture.css")},
-            len(plan.slots), parts, sheets["furniture"],
+            len(plan.slots), parts, sheet,
             lambda name, html: lay_out([PartSpec(name, name, html)], files, slack, cache, files_key, workers)[0][name],
             context, cache, workers)
-        job = (plan, prepared.parts if prepared else parts, prepared.sheet if prepared else sheets["furniture"],
+        job = (plan, prepared.parts if prepared else parts, prepared.sheet if prepared else sheet,
                furnishing, geometry, screen, settings.marks, _metadata(rendered), issue.language,
                prepared.job if prepared else None, xmp.issue_record(rendered))
         assembled_key = press_edition.assembly_key(job) if prepared is not None else None
@@ -234,10 +236,10 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
             facts["the spine"] = prepared.strip.facts
         pieces = {labels[piece.slug]: piece for piece in rendered.pieces}
         report = preflight.check(rendered, facts, data, len(plan.slots), settings, screen, families, pieces)
-        laid_out_parts = [*parts.values(), sheets["furniture"]]
+        laid_out_parts = [*parts.values(), sheet]
         ignored = dict.fromkeys(item for part in laid_out_parts for item in part.facts.css_ignored)
-        report.problems += [Problem(f"the PDF's layout ignores {declaration}", theme.origins.get(sheet), warning=True)
-                            for sheet, declaration in ignored]
+        report.problems += [Problem(f"the PDF's layout ignores {declaration}", theme.origins.get(stylesheet),
+                                    warning=True) for stylesheet, declaration in ignored]
         report.problems += planned.drawing
         report.parts, report.laid_out, report.processes = len(parts), len(laid_out), processes
         if prepared is not None:

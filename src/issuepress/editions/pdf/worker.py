@@ -5,6 +5,7 @@ when a task asks for them. The other side of `pool`.
 from __future__ import annotations
 
 import ctypes
+import functools
 import gc
 import os
 import pickle
@@ -65,19 +66,15 @@ def roomy_call(function: Callable, args: tuple) -> Any:
     return _roomy_runner()(function, args)
 
 
+@functools.cache
 def _roomy_runner() -> Callable[[Callable, tuple], Any]:
     """A function with ROOMY_SLOTS local names, which it never sets, that calls `function(*args)` (made once per
     process, in about 30 ms)."""
-    if not _ROOMY:
-        names = " = ".join(f"_{index}" for index in range(ROOMY_SLOTS))
-        source = f"def run(function, args):\n    if False:\n        {names} = None\n    return function(*args)\n"
-        namespace: dict[str, Any] = {}
-        exec(compile(source, "<issuepress roomy frame>", "exec"), namespace)  # the source is ours, just above
-        _ROOMY.append(namespace["run"])
-    return _ROOMY[0]
-
-
-_ROOMY: list[Callable[[Callable, tuple], Any]] = []
+    names = " = ".join(f"_{index}" for index in range(ROOMY_SLOTS))
+    source = f"def run(function, args):\n    if False:\n        {names} = None\n    return function(*args)\n"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<issuepress roomy frame>", "exec"), namespace)  # the source is ours, just above
+    return namespace["run"]
 
 
 def _picklable(error: BaseException) -> BaseException:
