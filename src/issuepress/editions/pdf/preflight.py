@@ -13,12 +13,14 @@ import io
 from dataclasses import dataclass, field
 
 import pikepdf
+from lxml import etree
 
+from ...content.tree import line_of, tree_of
 from ...errors import Problem, shown_path
 from ...model import Article, PrintSettings, RenderedIssue
 from ..faces import ADD_A_FONT
 from . import private
-from .types import PartFacts
+from .types import NODE, PartFacts
 
 PX_PER_INCH = 96  # CSS pixels, which WeasyPrint lays out in
 PPI_WARNING, PPI_ERROR = 300, 150
@@ -66,7 +68,7 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
 
     worst: dict[str, float] = {}
     missing: list[str] = []
-    overflow: dict[str, int | None] = {}  # text that runs out of the page, and its line in the article
+    overflow: dict[str, int | None] = {}  # text that runs out of the page, and its node in the article
     for page in document.pages:
         page_box = private.page_box(page)
         right, bottom = page_box.margin_width(), page_box.margin_height()
@@ -79,7 +81,7 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
         # ... unless a layout put it there: a running head of its own, in an @page margin box
         in_margins = {id(box) for margin in page_box.children if isinstance(margin, boxes.MarginBox)
                       for box in margin.descendants()}
-        for box, line in _with_lines(page_box):
+        for box, node in _with_nodes(page_box):
             if isinstance(box, boxes.ReplacedBox) and box.element is not None:
                 src = box.element.get("src") or ""
                 if box.width and getattr(box.replacement, "width", 0):
@@ -98,19 +100,21 @@ def part_facts(document, slack_px: float, no_glyph: tuple[str, ...] = (),
                 source = box.element.get("src", "") if box.element is not None else ""
                 what = (getattr(box, "text", "") or source).strip()
                 if what:
-                    overflow.setdefault(what[:40], line)
+                    overflow.setdefault(what[:40], node)
     return PartFacts(tuple(sorted(worst.items())), tuple(missing), tuple(overflow.items()), no_glyph, css_ignored)
 
 
-def _with_lines(box, line: int | None = None):
-    """Every box of a page, with the line of the article its nearest element came from (print_html keeps
-    each block's `data-line`)."""
+def _with_nodes(box, node: int | None = None):
+    """Every box of a page, with the place in its article's tree of its nearest element that has one (print_html
+    numbers them: `NODE`)."""
     element = getattr(box, "element", None)
-    if element is not None and element.get("data-line"):
-        line = int(element.get("data-line"))
-    yield box, line
+    if element is not None:
+        found = element.get(NODE)
+        if found:
+            node = int(found)
+    yield box, node
     for child in getattr(box, "children", ()):
-        yield from _with_lines(child, line)
+        yield from _with_nodes(child, node)
 
 
 def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, pages: int, settings: PrintSettings,
@@ -143,8 +147,8 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
                       "the back-cover": "shorten the issue's description or the magazine's title",
                       "the spine": "shorten the magazine's or the issue's title, or use thicker paper"}.get(
                 part, "shorten a long footnote, or narrow a wide table, image or word")
-            texts = tuple(text for text, _line in found.overflow)
-            line = next((line for _text, line in found.overflow if line), None) if piece is not None else None
+            texts = tuple(text for text, _node in found.overflow)
+            line = next((line for _text, node in found.overflow if (line := _line_of_node(piece, node))), None)
             report.problems.append(Problem(
                 f"content runs out of the page in {part}, past the trim or over the running head: "
                 f"{_some(texts)}; {advice}", where, line))
@@ -159,6 +163,14 @@ def check(rendered: RenderedIssue, facts: dict[str, PartFacts], pdf: bytes, page
                               min(PPI_WARNING, settings.image_ppi))
         _cover(rendered, settings, report, manifest)
     return report
+
+
+def _line_of_node(piece: Article | None, node: int | None) -> int | None:
+    """The line of the article's Markdown where its element number `node` (print_html.number) comes from."""
+    if piece is None or node is None:
+        return None
+    nodes = list(tree_of(piece.markup).iter(etree.Element))
+    return line_of(nodes[node]) if 0 <= node < len(nodes) else None
 
 
 def _without_glyphs(part: str, characters: tuple[str, ...], piece: Article | None, where: str | None) -> list[Problem]:

@@ -14,6 +14,7 @@ from copy import deepcopy
 from lxml import etree
 from lxml import html as lxml_html
 
+from ...content.tree import LINE
 from .formulas import draw_formulas
 from .print_blocks import Measure, fit
 from .types import NODE
@@ -26,10 +27,10 @@ def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str,
                measure: Measure | None = None, warn=None) -> str:
     """A copy of an article's tree -> its HTML in the print document. `page_slugs` maps web page names
     ("x.html") to piece slugs; `footnotes` is "foot" or "end"; links to other pieces get the `elsewhere`
-    prefix (they cross from one laid-out part to another). Each block keeps its `data-line`, so that
-    preflight says at which line of the article text runs out of the page, and each element its place in the tree
-    (`NODE`), so that the layout can say where each page begins in the text (pagestarts.py). Formulas become
-    drawings; one that cannot be drawn is said through `warn(element, message)`."""
+    prefix (they cross from one laid-out part to another). Each element carries its place in the tree (`NODE`), so
+    that the layout can say where each page begins in the text (pagestarts.py) and preflight at which line text runs
+    out of the page; the blocks' `data-line`, which the node leads back to, is left out. Formulas become drawings;
+    one that cannot be drawn is said through `warn(element, message)`."""
     number(container)  # before anything changes the tree's shape: the other editions count the article's own
     draw_formulas(container, warn)
     for element in container.iter(etree.Element):
@@ -44,7 +45,9 @@ def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str,
     _label_headings(container)
     _number_lists(container)
     if measure is not None:
-        fit(container, measure)
+        fit(container, measure)  # (it says what it cannot fit at the element's line: data-line goes after it)
+    for element in container.iter(etree.Element):
+        element.attrib.pop(LINE, None)
     markup = lxml_html.tostring(container, encoding="unicode")
     return markup[len("<div>"):-len("</div>")]
 
