@@ -5,7 +5,6 @@ when a task asks for them. The other side of `pool`.
 from __future__ import annotations
 
 import ctypes
-import functools
 import gc
 import os
 import pickle
@@ -32,7 +31,6 @@ def serve(tasks, results, parent: int, preload: Callable[[], None], others: list
     # removed with the workers even when they are killed.
     os.environ["TMPDIR"] = tempfile.tempdir = temporary
     preload()
-    _roomy_runner()  # made while the build's process is still reading the issue
     gc.freeze()  # WeasyPrint and its fonts stay for the worker's life: collections of a layout's garbage skip them
     while True:
         try:
@@ -55,7 +53,7 @@ def serve(tasks, results, parent: int, preload: Callable[[], None], others: list
 # Python 3.11 keeps its frames' data in 16 KiB chunks, mapped when a call needs a new one and unmapped when it
 # returns. WeasyPrint's recursion goes back and forth over a chunk's end: laying out the Strand issue mapped and
 # unmapped a chunk 60,000 times (strace -c), each time with its page faults, for a tenth of a second of system time
-# in each worker. A task called from one frame of ROOMY_SLOTS slots starts in a chunk of 256 KiB with some 120 KiB
+# in each worker. A task called from a frame of ROOMY_SLOTS slots starts in a chunk of 256 KiB with some 120 KiB
 # free above it, room for the whole of a layout's recursion.
 ROOMY_SLOTS = 16_500
 
@@ -63,18 +61,16 @@ ROOMY_SLOTS = 16_500
 def roomy_call(function: Callable, args: tuple) -> Any:
     """`function(*args)`, called from a frame that takes (and keeps while it runs) a big chunk of the frames' data
     stack."""
-    return _roomy_runner()(function, args)
+    return _roomy_run(function, args)
 
 
-@functools.cache
-def _roomy_runner() -> Callable[[Callable, tuple], Any]:
-    """A function with ROOMY_SLOTS local names, which it never sets, that calls `function(*args)` (made once per
-    process, in about 30 ms)."""
-    names = " = ".join(f"_{index}" for index in range(ROOMY_SLOTS))
-    source = f"def run(function, args):\n    if False:\n        {names} = None\n    return function(*args)\n"
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "<issuepress roomy frame>", "exec"), namespace)  # the source is ours, just above
-    return namespace["run"]
+def _run(function: Callable, args: tuple) -> Any:
+    return function(*args)
+
+
+# The same function with room for ROOMY_SLOTS values on its evaluation stack, which it never uses: a frame's size is
+# its code's locals and stack, and the code object says how big a stack it needs.
+_roomy_run = type(_run)(_run.__code__.replace(co_stacksize=ROOMY_SLOTS), globals(), "roomy_run")
 
 
 def _picklable(error: BaseException) -> BaseException:
