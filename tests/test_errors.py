@@ -132,6 +132,20 @@ def test_check_finds_the_mistakes_of_every_editions_layouts_at_once(sample: Path
     assert not (sample / "build").exists()
 
 
+def test_a_mistake_in_the_e_mails_layout_is_said_by_check_and_does_not_stop_a_build(sample: Path) -> None:
+    """A build of the editions never renders the website's or the e-mail's layouts: it does not compile them (or
+    stop at their mistakes); `check`, and the commands that use them, say a mistake at its line."""
+    (sample / "layouts/email").mkdir(parents=True)
+    (sample / "layouts/email/message.html").write_text("<p>Dear reader,</p>\n<p>{{ issue.title }</p>\n")
+    build = run_cli("build", "2024-11", "-f", "html", cwd=sample)
+    assert build.returncode == 0, build.stderr
+    assert (sample / "build/2024-11/html/index.html").is_file()
+    check = run_cli("check", "2024-11", cwd=sample)
+    assert check.returncode == 1, check.stderr
+    assert any(line.startswith("layouts/email/message.html:2: layout error") for line in problem_lines(check.stderr)), \
+        check.stderr
+
+
 def test_the_editors_note_listed_as_an_article_too_is_a_problem(sample: Path) -> None:
     manifest = sample / "issues/2024-11/issue.yaml"
     text = manifest.read_text()

@@ -141,8 +141,15 @@ class _CompiledLayouts(jinja2.BytecodeCache):
         return cache_key("layouts", bucket.key, jinja2.__version__)
 
 
-def load_theme(root: Path, problems: Problems, cache=None) -> Theme:
-    """The magazine's theme; `cache`: where compiled layouts are kept between builds."""
+# The website's and the e-mail's layouts, which a build of the editions never renders
+ELSEWHERE = ("site/", "email/")
+
+
+def load_theme(root: Path, problems: Problems, cache=None, every: bool = True) -> Theme:
+    """The magazine's theme; `cache`: where compiled layouts are kept between builds. Every layout is compiled
+    now, and its mistakes said, unless `every` is False (a build of the editions): then those of the website and
+    the e-mail (ELSEWHERE) are compiled when first rendered, their mistakes said there (Theme.render), and a build
+    does not compile a third of the theme it never uses."""
     builtin = builtin_theme_dir()
     layout_files = {**_read_tree(builtin / "layouts"), **_read_tree(root / "layouts")}
     font_files = {**_read_tree(builtin / "fonts"), **_read_tree(root / "fonts")}
@@ -151,12 +158,12 @@ def load_theme(root: Path, problems: Problems, cache=None) -> Theme:
     digest = hashlib.sha256()
     for name, data in sorted({**layout_files, **{f"fonts/{k}": v for k, v in font_files.items()}}.items()):
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    key = (digest.hexdigest(), tuple(origins.items()), tuple(font_origins.items()))
+    key = (digest.hexdigest(), tuple(origins.items()), tuple(font_origins.items()), every)
     if key not in _COMPILED:
         if len(_COMPILED) >= 4:  # a preview server meets a new theme at every layout or font edit
             _COMPILED.clear()
         found = Problems(root)
-        theme = _compile(layout_files, font_files, origins, font_origins, key[0], found, cache)
+        theme = _compile(layout_files, font_files, origins, font_origins, key[0], found, cache, every)
         _COMPILED[key] = (theme, tuple(found.errors))
     theme, errors = _COMPILED[key]
     problems.errors.extend(errors)
@@ -164,7 +171,7 @@ def load_theme(root: Path, problems: Problems, cache=None) -> Theme:
 
 
 def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origins: dict[str, str],
-             font_origins: dict[str, str], digest: str, problems: Problems, cache) -> Theme:
+             font_origins: dict[str, str], digest: str, problems: Problems, cache, every: bool) -> Theme:
     templates: dict[str, str] = {}
     for name, data in layout_files.items():
         try:
@@ -202,12 +209,13 @@ def _compile(layout_files: dict[str, bytes], font_files: dict[str, bytes], origi
     env.filters["html"] = Markup
     env.globals["theme_words"] = theme_words
     for name in templates:
-        if name.endswith((".html", ".xhtml", ".css", ".xml", ".opf", ".ncx")):
+        wanted = every or not name.startswith(ELSEWHERE)
+        if wanted and name.endswith((".html", ".xhtml", ".css", ".xml", ".opf", ".ncx")):
             try:
                 env.get_template(name)
             except jinja2.TemplateSyntaxError as error:
                 problems.error(f"layout error: {error.message}", origins[name], error.lineno)
-    # All compiled: the theme, which a long-lived process (--watch) keeps, must not keep this build's cache.
+    # Compiled: the theme, which a long-lived process (--watch) keeps, must not keep this build's cache.
     env.bytecode_cache = None
     return Theme(templates, origins, fonts, families, licences, digest, env)
 

@@ -39,11 +39,13 @@ class Built:
     warnings: tuple = ()
 
 
-def load(root: Path, issue_id: str, cache: Cache | None = None) -> tuple[RenderedIssue, Theme]:
-    """Read, check and render one issue of a magazine folder, or raise IssueError with every problem."""
+def load(root: Path, issue_id: str, cache: Cache | None = None,
+         every_layout: bool = True) -> tuple[RenderedIssue, Theme]:
+    """Read, check and render one issue of a magazine folder, or raise IssueError with every problem (`every_layout`:
+    False where only the editions are made, see `load_theme`)."""
     root = root.resolve()
     problems = Problems(root)
-    theme = load_theme(root, problems, cache)
+    theme = load_theme(root, problems, cache, every_layout)
     issue = manifest.load_issue(root, issue_id, problems)
     if issue is None:
         problems.raise_if_any()
@@ -233,7 +235,8 @@ def _build(root: Path, issue_id: str, formats: list[str], out_dir: Path | None,
     out_dir = out_dir or root / "build" / issue_id
     unwritable = _unwritable(out_dir)  # said now, not after a minute of layout
     cache = Cache(root / "build" / ".cache") if use_cache else MemoryCache()
-    rendered, theme = load(root, issue_id, cache)  # a problem in the manifest or the text stops every edition
+    # a problem in the manifest or the text stops every edition
+    rendered, theme = load(root, issue_id, cache, every_layout=False)
     if unwritable:
         raise IssueError(unwritable)
     progress("loaded", issue_id)
