@@ -2,9 +2,16 @@
 
 The processes know nothing of layout: they run the functions they are given
 (laying out a part, assembling a PDF) with the files of the current job. They
-are started before the issue is read and load WeasyPrint (`preload`) while
-this process reads and renders the issue, which takes the half second
-WeasyPrint needs to load off the build's time.
+are started before the issue is read: a first process loads WeasyPrint
+(`preload`) while this one reads and renders the issue, then forks the
+workers, which share what it loaded (`worker.start_family`). WeasyPrint's
+quarter second of loading is then paid once, not once per worker on the
+cores this process needs meanwhile. The first process lays nothing out, so
+no part can bring it down; it waits for the workers and says how each ended.
+A worker ends with the build's process (its "lifeline" pipe closes), and this
+process watches and signals the workers through pidfds, as it did not start
+them. Where the system has no pidfd (before Linux 5.3), this process forks
+each worker itself and each loads WeasyPrint.
 
 Everything that crosses between processes goes through files in a private
 temporary folder: each font and image once (a worker reads one only when a
@@ -37,12 +44,12 @@ from typing import Any, Callable, TypeVar
 
 from ...model import Asset
 from . import worker as process_side
+from .family import STOP_SECONDS, Family, Forked, forks_others, start_family
 from .worker import Job
 
 T = TypeVar("T")
 
 POLL_SECONDS = 1.0  # how often a wait looks again at processes that may have died
-STOP_SECONDS = 5.0  # how long a worker asked to stop may take before it is killed
 SHARED_POLL_SECONDS = 0.01  # how often a thread waiting for a result another thread is collecting looks for it
 # How long one task (a part's layout, an assembly) may take before its worker is stopped: far longer
 # than any real part takes (a 100-page story lays out in under a minute), so only a stuck layout meets it.
@@ -90,10 +97,15 @@ class Workers:
         self.workers: list[_Worker] = []
         # Frozen, this process's objects are left alone by the workers' garbage collections, which would otherwise go
         # through all of them again and again and copy every page they lie on (copy-on-write)
+        self.family: Family | None = None
         gc.freeze()
         try:
-            for _ in range(count):
-                self.workers.append(self._start_one(preload))
+            if forks_others():
+                started, self.family = start_family(count, preload, str(self.folder / "tmp"))
+                self.workers = [_Worker(*worker) for worker in started]
+            else:
+                for _ in range(count):
+                    self.workers.append(self._start_one(preload))
         finally:
             gc.unfreeze()
         self._numbers = 0
@@ -304,6 +316,8 @@ class Workers:
         if they have not within a few seconds. Never waits longer."""
         self.closed = True
         try:
+            if self.family is not None and (abandoned or not self._used):
+                self.family.first.kill()  # it forks no worker more: one it has not forked is not waited for
             for worker in self.workers:
                 if abandoned or not self._used or worker.task is not None:
                     worker.process.kill()
@@ -320,6 +334,10 @@ class Workers:
                     worker.process.join(timeout=STOP_SECONDS)
                 for end in (worker.tasks, worker.results):
                     end.close()
+                if isinstance(worker.process, Forked):
+                    worker.process.close()
+            if self.family is not None:
+                self.family.close(deadline)
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)  # a second Ctrl-C must not leave the images behind
 

@@ -10,6 +10,7 @@ import os
 import pickle
 import signal
 import tempfile
+import threading
 import traceback
 from pathlib import Path
 from typing import Any, Callable
@@ -20,18 +21,67 @@ Job = tuple[str, str]  # (the job file's path, its token)
 
 def serve(tasks, results, parent: int, preload: Callable[[], None], others: list, temporary: str) -> None:
     """A worker's life: take a task, do it, leave the result in a file, say so; until told to stop."""
+    _begin(parent, others, temporary)
+    preload()
+    gc.freeze()  # WeasyPrint and its fonts stay for the worker's life: collections of a layout's garbage skip them
+    _serve_tasks(tasks, results)
+
+
+def start_family(ends: list, parent: int, preload: Callable[[], None], others: list, lifeline: int,
+                 statuses, temporary: str) -> None:
+    """The first layout process's life: load WeasyPrint once, fork the workers (each with its `ends`, a pipe for its
+    tasks and one for its results), which share what it loaded, then wait for them, saying on `statuses` how each
+    ended. It lays nothing out itself, so that no part can bring it down. A worker ends with the build's process
+    (`lifeline` closes), not with this one."""
+    _begin(parent, others, temporary)
+    preload()
+    gc.freeze()
+    for index, (tasks, results) in enumerate(ends):
+        try:
+            child = os.fork()
+        except OSError:  # its pipes close below: the build's process counts it as dead
+            continue
+        if child == 0:
+            try:
+                statuses.close()
+                for other, pair in enumerate(ends):
+                    if other != index:
+                        for end in pair:
+                            end.close()
+                _end_when_closed(lifeline)
+                results.send(("pid", os.getpid()))
+                _serve_tasks(tasks, results)
+            finally:
+                os._exit(0)  # not back into this process's code (nor multiprocessing's exit handlers)
+    for pair in ends:
+        for end in pair:
+            end.close()
+    os.close(lifeline)
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:  # every worker has ended
+            return
+        try:
+            statuses.send((pid, os.waitstatus_to_exitcode(status)))
+        except OSError:  # the build's process has gone
+            pass
+
+
+def _begin(parent: int, others: list, temporary: str) -> None:
     # Ctrl-C at a terminal reaches every process in the group; the build's own process stops the
     # workers, which would otherwise each print a KeyboardInterrupt traceback. SIGTERM just ends one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for end in others:
-        end.close()
+        end.close() if hasattr(end, "close") else os.close(end)
     _end_with(parent)
     # What the libraries put in temporary files (WeasyPrint copies fonts) goes in the job folder, which is
     # removed with the workers even when they are killed.
     os.environ["TMPDIR"] = tempfile.tempdir = temporary
-    preload()
-    gc.freeze()  # WeasyPrint and its fonts stay for the worker's life: collections of a layout's garbage skip them
+
+
+def _serve_tasks(tasks, results) -> None:
     while True:
         try:
             message = tasks.recv()
@@ -48,6 +98,19 @@ def serve(tasks, results, parent: int, preload: Callable[[], None], others: list
             outcome, state = _picklable(error), "failed"
         dump(outcome, Path(path).with_name(f"result-{number}"))
         results.send((number, state))
+
+
+def _end_when_closed(lifeline: int) -> None:
+    """End this worker the moment the build's process closes `lifeline` or dies (even by SIGKILL), whatever the
+    worker is doing: a worker forked by another cannot ask Linux to end it with the build's process."""
+
+    def watch() -> None:
+        try:
+            os.read(lifeline, 1)  # nothing is ever written: it returns when the last writer has gone
+        finally:
+            os._exit(1)
+
+    threading.Thread(target=watch, name="issuepress-lifeline", daemon=True).start()
 
 
 # Python 3.11 keeps its frames' data in 16 KiB chunks, mapped when a call needs a new one and unmapped when it
