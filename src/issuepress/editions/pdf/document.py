@@ -14,7 +14,7 @@ the cache does not wait half a second for it.)
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from ...cache import MemoryCache
@@ -31,6 +31,7 @@ from .layout import cached, lay_out, workers_started
 from .pool import WorkFailed
 from .press import conformance
 from .press import edition as press_edition
+from .press import package as press_package
 from .press import report as press_report
 from .print_blocks import Measure
 from .print_html import print_body, size_images
@@ -221,12 +222,17 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
         # Only workers that outlive this block (a build's) can be left to finish the assembly.
         handing_off = (assembled is None and workers is not None and workers.warm and not workers.broken
                        and workers.depth > 1)
-        assembling = workers.hand_off(assembly.assemble, *job) if handing_off else None
+        # For print, the printer's files are cut from the PDF there too, straight after its assembly: this process is
+        # finishing the other editions then (the job's parts, already on their way, are not sent twice)
+        split = None if prepared is None else (issue.id, replace(prepared, parts={}, sheet=None), geometry,
+                                               settings.marks)
+        assembling = workers.hand_off(_assembled, job, split) if handing_off else None
         processes = workers.count if workers is not None and not workers.broken else 1
 
     def finish() -> tuple[bytes, preflight.Report]:
         with _said_as_problems(rendered):
-            data = assembled or (assembling.result() if assembling is not None else assembly.assemble(*job))
+            data, files = (assembled, None) if assembled else (
+                assembling.result() if assembling is not None else (assembly.assemble(*job), None))
         if assembled_key and assembled is None:
             cache.put("press-assembly", assembled_key, data)
         families = set(theme.families.values())
@@ -250,10 +256,17 @@ def start_pdf(rendered: RenderedIssue, theme: Theme, cache, screen: bool,
             judge = (lambda pdf: _judged(workers.hand_off(conformance.pdf_x_findings, pdf))) if handing_off else None
             report.package = press_report.complete(rendered, settings, prepared, geometry, data, report,
                                                    preflight.image_citations(rendered), page_label, thorough, cache,
-                                                   judge)
+                                                   judge, files)
         return data, report
 
     return finish
+
+
+def _assembled(job: tuple, split: tuple | None) -> tuple[bytes, dict[str, bytes] | None]:
+    """(in a layout process) The assembled PDF, and for print (`split`: what `package.print_files` needs besides the
+    PDF) the printer's files cut from it."""
+    data = assembly.assemble(*job)
+    return data, press_package.print_files(split[0], data, *split[1:]) if split is not None else None
 
 
 def _judged(handed) -> Callable[[], tuple]:

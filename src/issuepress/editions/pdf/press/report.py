@@ -25,12 +25,14 @@ SLOW = "page ink coverage, spot plates and black text in separations (run `issue
 
 def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometry, data: bytes, report,
              cited: dict, page_label: Callable[[int], str], thorough: bool, cache,
-             judge: Callable[[bytes], Callable[[], tuple]] | None = None) -> dict[str, bytes]:
+             judge: Callable[[bytes], Callable[[], tuple]] | None = None,
+             files: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """The package's files ("print/NAME" -> bytes), its problems added to `report` (the PDF edition's).
 
     A build of what an earlier build made (the same PDF, byte for byte) takes its package and verdicts
     from the cache instead of checking the same bytes again. `judge(pdf)` starts pdf-oxide's verdict on a file
-    elsewhere (a layout process) and returns what waits for it; without it the verdicts are reached here."""
+    elsewhere (a layout process) and returns what waits for it; without it the verdicts are reached here. `files`:
+    the package's PDFs, where they were cut from `data` already (`package.print_files`)."""
     issue = rendered.issue
     strip = prepared.strip.pdf if prepared.strip is not None else b""
     digest = cache_key("press-package", hashlib.sha256(data).hexdigest(), hashlib.sha256(strip).hexdigest(),
@@ -41,7 +43,8 @@ def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
                               (prepared.job.images.items() if prepared.job else ())))
     found = None if thorough else cache.get_object("press-package", digest)
     if found is None:
-        found = _package(rendered, settings, prepared, geometry, data, report, cited, page_label, thorough, judge)
+        found = _package(rendered, settings, prepared, geometry, data, report, cited, page_label, thorough, judge,
+                         files)
         if not thorough:
             cache.put_object("press-package", digest, found)
     files, problems, report.press, report.checks = found
@@ -50,17 +53,17 @@ def complete(rendered: RenderedIssue, settings: PrintSettings, prepared, geometr
 
 
 def _package(rendered: RenderedIssue, settings: PrintSettings, prepared, geometry, data: bytes, report,
-             cited: dict, page_label: Callable[[int], str], thorough: bool, judge=None) -> tuple:
+             cited: dict, page_label: Callable[[int], str], thorough: bool, judge=None, files=None) -> tuple:
     """(files, problems, job sheet facts, checks)"""
     issue = rendered.issue
-    files = package.print_files(issue.id, data, prepared, geometry, settings.marks)
+    files = files if files is not None else package.print_files(issue.id, data, prepared, geometry, settings.marks)
     manifest = shown_path(issue.manifest, issue.magazine.root)
     checks: list[dict] = []
     problems: list[Problem] = []
     job = prepared.job
     if job is not None:
         targets = dict(files)
-        if thorough and f"{issue.id}-interior.pdf" in files and files[f"{issue.id}-interior.pdf"] is not data:
+        if thorough and f"{issue.id}-interior.pdf" in files and files[f"{issue.id}-interior.pdf"] != data:
             targets[f"{issue.id}.pdf"] = data
         # pdf-oxide reads a whole file without letting go of Python's lock: in a layout process it no longer holds up
         # the screen PDF's assembly, and the colour and ink checks below run meanwhile
