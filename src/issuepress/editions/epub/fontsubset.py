@@ -99,7 +99,7 @@ def _subset(data: bytes, characters: str, reserved: list[str], tag: str) -> byte
     font = TTFont(io.BytesIO(cut.blob.data), recalcTimestamp=False)  # the original's date: the same bytes every build
     _rename(font, reserved, f"Subset {tag}")
     out = io.BytesIO()
-    font.save(out)
+    font.save(out, reorderTables=False)  # as HarfBuzz ordered them: reordering writes the whole font twice
     return out.getvalue()
 
 
