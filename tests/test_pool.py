@@ -48,6 +48,10 @@ def crashing(job, n):
         os.abort()
     return n * n
 
+def spin(n):
+    (gate / f"running-{n}-{os.getpid()}").touch()
+    return sum(range(10 ** 12))  # in C, holding Python's lock all the while
+
 def forever(job, n):
     while True:
         time.sleep(1)
@@ -123,6 +127,17 @@ try:
         ran = {path.name.rsplit("-", 1)[1] for path in gate.glob("running-*")}
         print(results, "loaded", len(list(gate.glob("preloaded-*"))), "by", len(ran), "workers",
               "forked by the first" if pool.forks_others() else "each forked here")
+    elif case == "unasked-dies":
+        print(workers.map(square, [1], {}, None, here))  # one worker is used; the other's pid is not asked for
+        first, second = workers.hand_off(square, None, 2), workers.hand_off(crashing, None, 3)
+        try:
+            second.result()
+        except pool.WorkFailed as failed:
+            print(first.result(), "failed", failed.item, failed.reason)
+    elif case == "killed-while-busy":
+        workers.hand_off(spin, 1)
+        print("busy", running(1), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
     elif case == "abandoned":
         first, second = workers.hand_off(big, None, 1), workers.hand_off(big, None, 2)
         running(1), running(2)
@@ -179,6 +194,35 @@ def test_a_part_that_crashes_its_worker_twice_is_said_not_retried_for_ever(tmp_p
 def test_a_part_that_never_finishes_is_stopped(tmp_path: Path) -> None:
     lines = probe(tmp_path, "forever", env={"ISSUEPRESS_TASK_SECONDS": "3"})
     assert lines[0] == "failed 1 it took more than 3 s", lines
+
+
+def test_a_worker_that_dies_before_the_build_knew_its_pid_is_counted_as_lost(tmp_path: Path) -> None:
+    lines = probe(tmp_path, "unasked-dies")
+    assert lines[0] == "[1]", lines
+    assert lines[1].startswith("4 failed None the layout process doing it stopped unexpectedly"), lines  # handed off
+    assert "SIGABRT" in lines[1] and "twice" in lines[1], lines
+
+
+def test_a_worker_busy_in_a_long_call_ends_when_the_build_is_killed(tmp_path: Path) -> None:
+    """The workers end with the first layout process, and it with the build's, even when a worker is inside a call
+    that never lets Python's lock go."""
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    result = subprocess.run([sys.executable, "-c", PROBE, str(gate), "killed-while-busy"], capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == -signal.SIGKILL, result.stderr
+    busy = int(result.stdout.split()[1])
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{busy}").exists() and _cpu_ticks(busy) < (1 << 30) and _state(busy) != "Z":
+        assert time.monotonic() < deadline, "a busy worker outlived the build"
+        time.sleep(0.05)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
 
 
 def test_the_layout_processes_load_weasyprint_once_between_them(tmp_path: Path) -> None:

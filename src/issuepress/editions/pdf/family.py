@@ -20,7 +20,7 @@ START_SECONDS = 120.0  # how long the first layout process may take to load Weas
 def forks_others() -> bool:
     """Whether this system lets a process watch and signal one it did not start (Linux 5.3's pidfd), as this one
     must the workers that the first one forks."""
-    if not (hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")):
+    if not (hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal") and hasattr(os, "P_PIDFD")):
         return False
     try:
         os.close(os.pidfd_open(os.getpid()))
@@ -57,6 +57,7 @@ class Family:
     def __init__(self, first, statuses, lifeline: int):
         self.first, self.statuses, self.lifeline = first, statuses, lifeline
         self.codes: dict[int, int] = {}
+        self.deadline = time.monotonic() + START_SECONDS  # for every worker to be forked
 
     def exitcode(self, pid: int, seconds: float) -> int | None:
         """How the worker `pid` ended (as multiprocessing says it: -N for signal N), once the first process has
@@ -70,8 +71,16 @@ class Family:
             pass
         return self.codes.get(pid)
 
+    def stop(self, workers: list["Forked"]) -> None:
+        """Stop the first process, and with it the workers, at once (their pids are not asked for after: they become
+        free for any other process); it forks none more."""
+        for worker in workers:
+            worker.give_up()
+        self.first.kill()
+
     def close(self, deadline: float) -> None:
-        """Let the workers go (any still running end as this closes), then the first process, which ends with them."""
+        """Let the workers go: the first process reaps them and ends (killed if it has not by `deadline`, and with it
+        any worker still running)."""
         os.close(self.lifeline)
         self.first.join(timeout=max(0.0, deadline - time.monotonic()))
         if self.first.is_alive():
@@ -91,16 +100,24 @@ class Forked:
         self._asked = False
 
     def _known(self) -> bool:
-        """Whether the worker was started (waiting for the first process to load WeasyPrint and fork it)."""
+        """Whether the worker was started (waiting, until the family's deadline, for the first process to load
+        WeasyPrint and fork it)."""
         if not self._asked:
             self._asked = True
             try:
-                if self.results.poll(START_SECONDS):
+                if self.results.poll(max(0.0, self.family.deadline - time.monotonic())):
                     _word, pid = self.results.recv()
                     self._fd, self._pid = os.pidfd_open(pid), pid
+                else:  # it forks no worker more: those not forked are not waited for again, those forked end with it
+                    self.family.first.kill()
             except (EOFError, OSError):  # the first process died before forking it, or it has gone already
                 pass
         return self._fd is not None
+
+    def give_up(self) -> None:
+        """Never ask for the worker's pid if it has not been asked for: the first process is about to be stopped, and
+        with it the workers, whose pids then become free for any other process."""
+        self._asked = True
 
     @property
     def pid(self) -> int | None:
@@ -112,17 +129,17 @@ class Forked:
         return self._fd if self._known() else self.results
 
     def is_alive(self) -> bool:
-        return self._known() and not select.select([self._fd], [], [], 0)[0]
+        return self._known() and not _ended(self._fd, 0)
 
     def join(self, timeout: float | None = None) -> None:
         if self._known():
-            select.select([self._fd], [], [], timeout)
+            _ended(self._fd, timeout)
 
     def kill(self) -> None:
         if self._known():
             try:
                 signal.pidfd_send_signal(self._fd, signal.SIGKILL)
-            except ProcessLookupError:
+            except OSError:  # it has ended already (or a sandbox refuses signals: it ends with the first process)
                 pass
 
     @property
@@ -135,3 +152,10 @@ class Forked:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _ended(pidfd: int, timeout: float | None) -> bool:
+    """Whether the process has ended, waiting at most `timeout` seconds (None: for as long as it takes)."""
+    watching = select.poll()
+    watching.register(pidfd, select.POLLIN)
+    return bool(watching.poll(None if timeout is None else max(0, int(timeout * 1000))))

@@ -259,8 +259,8 @@ class Workers:
         busy = [worker for worker in self.workers if worker.task is not None]
         if not busy:
             return
-        readable = multiprocessing.connection.wait([w.results for w in busy] + [w.process.sentinel for w in busy],
-                                                   timeout=POLL_SECONDS)
+        sentinels = [sentinel for w in busy if (sentinel := w.process.sentinel) is not w.results]
+        readable = multiprocessing.connection.wait([w.results for w in busy] + sentinels, timeout=POLL_SECONDS)
         for worker in busy:
             task = worker.task
             if worker.results in readable:
@@ -279,6 +279,8 @@ class Workers:
     def _heard(self, worker: _Worker, task: _Task, number: int, state: str) -> None:
         """A worker's message: it has started a task (counted: a task that kills two workers is not tried
         again), or finished it, its result or exception in a file."""
+        if number == "pid":  # a worker's first word, come after the build stopped waiting for it (family.Forked)
+            return
         assert number == task.number, "a worker speaks of the task it was given"
         if state == "started":
             task.tries += 1
@@ -317,7 +319,7 @@ class Workers:
         self.closed = True
         try:
             if self.family is not None and (abandoned or not self._used):
-                self.family.first.kill()  # it forks no worker more: one it has not forked is not waited for
+                self.family.stop([worker.process for worker in self.workers])
             for worker in self.workers:
                 if abandoned or not self._used or worker.task is not None:
                     worker.process.kill()
@@ -336,10 +338,10 @@ class Workers:
                     end.close()
                 if isinstance(worker.process, Forked):
                     worker.process.close()
-            if self.family is not None:
-                self.family.close(deadline)
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)  # a second Ctrl-C must not leave the images behind
+            if self.family is not None:
+                self.family.close(time.monotonic() + STOP_SECONDS)
 
 
 class HandedOff:

@@ -8,9 +8,9 @@ import ctypes
 import gc
 import os
 import pickle
+import select
 import signal
 import tempfile
-import threading
 import traceback
 from pathlib import Path
 from typing import Any, Callable
@@ -30,12 +30,15 @@ def serve(tasks, results, parent: int, preload: Callable[[], None], others: list
 def start_family(ends: list, parent: int, preload: Callable[[], None], others: list, lifeline: int,
                  statuses, temporary: str) -> None:
     """The first layout process's life: load WeasyPrint once, fork the workers (each with its `ends`, a pipe for its
-    tasks and one for its results), which share what it loaded, then wait for them, saying on `statuses` how each
-    ended. It lays nothing out itself, so that no part can bring it down. A worker ends with the build's process
-    (`lifeline` closes), not with this one."""
+    tasks and one for its results), which share what it loaded, then say on `statuses` how each ended. It lays
+    nothing out itself, so that no part can bring it down. It ends with the build's process, and the workers with it;
+    it reaps them only when the build lets them go (closes `lifeline`): until then a worker's pid stays its own, so
+    that the build, which watches the workers by their pids, never signals another process by mistake."""
     _begin(parent, others, temporary)
     preload()
     gc.freeze()
+    first = os.getpid()
+    children: dict[int, int] = {}  # pidfd -> pid
     for index, (tasks, results) in enumerate(ends):
         try:
             child = os.fork()
@@ -44,28 +47,41 @@ def start_family(ends: list, parent: int, preload: Callable[[], None], others: l
         if child == 0:
             try:
                 statuses.close()
+                os.close(lifeline)
                 for other, pair in enumerate(ends):
                     if other != index:
                         for end in pair:
                             end.close()
-                _end_when_closed(lifeline)
+                _end_with(first)  # which ends with the build's process
                 results.send(("pid", os.getpid()))
                 _serve_tasks(tasks, results)
             finally:
                 os._exit(0)  # not back into this process's code (nor multiprocessing's exit handlers)
+        children[os.pidfd_open(child)] = child
     for pair in ends:
         for end in pair:
             end.close()
-    os.close(lifeline)
-    while True:
+    watching = select.poll()
+    for fd in [lifeline, *children]:
+        watching.register(fd, select.POLLIN)
+    while children:
+        ready = [fd for fd, _event in watching.poll()]
+        if lifeline in ready:  # the build has let the workers go, or has gone
+            break
+        for fd in ready:
+            ended = os.waitid(os.P_PIDFD, fd, os.WEXITED | os.WNOWAIT)  # said, not reaped
+            code = ended.si_status if ended.si_code == os.CLD_EXITED else -ended.si_status
+            try:
+                statuses.send((children.pop(fd), code))
+            except OSError:  # the build's process has gone
+                pass
+            watching.unregister(fd)
+            os.close(fd)
+    while True:  # the workers end as the build asked them to: each is reaped as it does
         try:
-            pid, status = os.waitpid(-1, 0)
-        except ChildProcessError:  # every worker has ended
+            os.waitpid(-1, 0)
+        except ChildProcessError:
             return
-        try:
-            statuses.send((pid, os.waitstatus_to_exitcode(status)))
-        except OSError:  # the build's process has gone
-            pass
 
 
 def _begin(parent: int, others: list, temporary: str) -> None:
@@ -98,19 +114,6 @@ def _serve_tasks(tasks, results) -> None:
             outcome, state = _picklable(error), "failed"
         dump(outcome, Path(path).with_name(f"result-{number}"))
         results.send((number, state))
-
-
-def _end_when_closed(lifeline: int) -> None:
-    """End this worker the moment the build's process closes `lifeline` or dies (even by SIGKILL), whatever the
-    worker is doing: a worker forked by another cannot ask Linux to end it with the build's process."""
-
-    def watch() -> None:
-        try:
-            os.read(lifeline, 1)  # nothing is ever written: it returns when the last writer has gone
-        finally:
-            os._exit(1)
-
-    threading.Thread(target=watch, name="issuepress-lifeline", daemon=True).start()
 
 
 # Python 3.11 keeps its frames' data in 16 KiB chunks, mapped when a call needs a new one and unmapped when it
