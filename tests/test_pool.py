@@ -229,7 +229,7 @@ def test_the_layout_processes_load_weasyprint_once_between_them(tmp_path: Path) 
     """The first layout process loads WeasyPrint and forks the workers, which share it: loading it once per worker
     took the cores the build's process was reading the issue on."""
     lines = probe(tmp_path, "loaded-once")
-    if lines[0].endswith("each forked here"):  # a system without pidfds (before Linux 5.3)
+    if lines[0].endswith("each forked here"):  # a system without pidfds (before Linux 5.4)
         assert lines[0] == "[1, 4] loaded 2 by 2 workers each forked here", lines
     else:
         assert lines[0] == "[1, 4] loaded 1 by 2 workers forked by the first", lines

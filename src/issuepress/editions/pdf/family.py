@@ -18,7 +18,7 @@ START_SECONDS = 120.0  # how long the first layout process may take to load Weas
 
 
 def forks_others() -> bool:
-    """Whether this system lets a process watch and signal one it did not start (Linux 5.3's pidfd), as this one
+    """Whether this system lets a process watch and signal one it did not start (Linux 5.4's pidfd), as this one
     must the workers that the first one forks."""
     if not (hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal") and hasattr(os, "P_PIDFD")):
         return False

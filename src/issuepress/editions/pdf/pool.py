@@ -3,15 +3,13 @@
 The processes know nothing of layout: they run the functions they are given
 (laying out a part, assembling a PDF) with the files of the current job. They
 are started before the issue is read: a first process loads WeasyPrint
-(`preload`) while this one reads and renders the issue, then forks the
-workers, which share what it loaded (`worker.start_family`). WeasyPrint's
-quarter second of loading is then paid once, not once per worker on the
-cores this process needs meanwhile. The first process lays nothing out, so
-no part can bring it down; it waits for the workers and says how each ended.
-A worker ends with the build's process (its "lifeline" pipe closes), and this
-process watches and signals the workers through pidfds, as it did not start
-them. Where the system has no pidfd (before Linux 5.3), this process forks
-each worker itself and each loads WeasyPrint.
+(`preload`) while this one reads the issue, then forks the workers, which
+share it (`family.py`): loaded once, not once per worker on the cores this
+process needs meanwhile. The first lays nothing out, so no part can bring it
+down; it says how each worker ended and reaps them only when this process
+lets them go, so a worker's pid is never another's while this one may signal
+it through its pidfd. Workers end with the first, and it with this process.
+Without pidfds (before Linux 5.4) each worker is forked here and loads it.
 
 Everything that crosses between processes goes through files in a private
 temporary folder: each font and image once (a worker reads one only when a
