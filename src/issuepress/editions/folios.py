@@ -22,7 +22,7 @@ from lxml import etree
 
 from ..errors import IssueError, Problem, shown_path
 from ..model import RenderedIssue
-from .pdf.types import Folio, PrintPages
+from .pdf.types import Folio, PrintPages, in_node_order
 
 __all__ = ["Folio", "PrintPages", "in_text", "mark", "page_id", "pages_for", "print_refused", "unavailable"]
 
@@ -90,7 +90,7 @@ def unavailable(rendered: RenderedIssue, edition: str, error: IssueError) -> Pro
 def mark(tree: etree._Element, folios: list[Folio], marker: Callable[[Folio], etree._Element]) -> None:
     """Put `marker(folio)` where each of `folios` (those in the text: with a node) begins, in a fresh copy of the
     article's tree, before any edition changes it (the nodes are numbered in the tree as it is)."""
-    nodes = list(tree.iter(etree.Element))
+    nodes = in_node_order(tree)
     placed: dict[int, list[Folio]] = {}
     for folio in folios:
         if folio.node is not None and 0 <= folio.node < len(nodes):

@@ -13,14 +13,13 @@ import io
 from dataclasses import dataclass, field
 
 import pikepdf
-from lxml import etree
 
 from ...content.tree import line_of, tree_of
 from ...errors import Problem, shown_path
 from ...model import Article, PrintSettings, RenderedIssue
 from ..faces import ADD_A_FONT
 from . import private
-from .types import NODE, PartFacts
+from .types import NODE, PartFacts, in_node_order
 
 PX_PER_INCH = 96  # CSS pixels, which WeasyPrint lays out in
 PPI_WARNING, PPI_ERROR = 300, 150
@@ -169,7 +168,7 @@ def _line_of_node(piece: Article | None, node: int | None) -> int | None:
     """The line of the article's Markdown where its element number `node` (print_html.number) comes from."""
     if piece is None or node is None:
         return None
-    nodes = list(tree_of(piece.markup).iter(etree.Element))
+    nodes = in_node_order(tree_of(piece.markup))
     return line_of(nodes[node]) if 0 <= node < len(nodes) else None
 
 

@@ -17,7 +17,7 @@ from lxml import html as lxml_html
 from ...content.tree import LINE
 from .formulas import draw_formulas
 from .print_blocks import Measure, fit
-from .types import NODE
+from .types import NODE, in_node_order
 
 BLOCKS = ("p", "pre", "ul", "ol", "li", "blockquote", "div", "figure", "figcaption", "table", "thead", "tbody",
           "tfoot", "tr", "th", "td", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "dl", "dt", "dd", "section")
@@ -55,7 +55,7 @@ def print_body(container, slug: str, page_slugs: dict[str, str], footnotes: str,
 def number(container) -> None:
     """Each element of a fresh copy of an article's tree gets its place in the tree, in document order: the other
     editions find an element by counting their own copies the same way (folios.mark)."""
-    for ordinal, element in enumerate(container.iter(etree.Element)):
+    for ordinal, element in enumerate(in_node_order(container)):
         if ordinal:  # the container itself (0) is not printed: its children are the article
             element.set(NODE, str(ordinal))
 

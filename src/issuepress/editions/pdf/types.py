@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from lxml import etree
+
 BASE_URL = "https://issuepress.invalid/"  # a host that cannot exist: every fetch is answered from memory
 # Links between parts are written to this address plus "#anchor", and become internal links
 # to the named destination "anchor" when the parts are assembled.
@@ -16,10 +18,17 @@ GOTO_PAGE = BASE_URL + "goto"
 GOTO = GOTO_PAGE + "#"
 # Numbers each element of an article's tree in the print HTML (print_html.number), so that a laid-out page can say
 # which element it begins in (pagestarts.py) in terms the EPUB's and the web edition's copies of the tree share, and
-# preflight at which line of the article text runs out of the page (the line is found from the node here, in the
+# preflight at which line of the article text runs out of the page (the line is found from the node by preflight, in the
 # build's process). One letter: WeasyPrint's HTML parser reads an attribute's name a character at a time, and a
 # story's print HTML has a few hundred of them (`data-node` and `data-line` on each element cost a story 14 ms).
 NODE = "n"
+
+
+def in_node_order(tree) -> list:
+    """The elements of an article's tree (an lxml element) in the order their nodes count them: the tree itself is 0.
+    The print HTML numbers them so (print_html.number), and every other edition finds a node by counting its own
+    copy of the tree the same way."""
+    return list(tree.iter(etree.Element))
 
 
 @dataclass(frozen=True)
