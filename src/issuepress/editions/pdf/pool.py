@@ -93,9 +93,9 @@ class Workers:
         self.folder = Path(tempfile.mkdtemp(prefix="issuepress-layout-"))
         (self.folder / "tmp").mkdir()
         self.workers: list[_Worker] = []
+        self.family: Family | None = None
         # Frozen, this process's objects are left alone by the workers' garbage collections, which would otherwise go
         # through all of them again and again and copy every page they lie on (copy-on-write)
-        self.family: Family | None = None
         gc.freeze()
         try:
             if forks_others():
